@@ -1,0 +1,2 @@
+/* placeholder until the core lands */
+#include "jail_policy.h"
