@@ -61,6 +61,9 @@ struct JailSpec {
     std::string name;                  // [A-Za-z0-9._-]{1,63}, unique
     std::filesystem::path root;        // absolute, <= 255 bytes
     Profile profile = Profile::high;
+    // Extra denials on top of the profile (a named profile such as
+    // "medium + sysvipc"): bit (1u << jail_action) from kernel/core/jail_policy.h.
+    std::uint32_t deny_extra = 0;
     std::vector<std::uint16_t> ports;  // reserved, <= 32, distinct, non-zero
     Limits limits;
     Layout layout = Layout::host_base;

@@ -41,7 +41,8 @@ typedef uint32_t jail_id_t;
 #define JAIL_CREATE_RLIMIT_NOFILE	0x00000004u
 #define JAIL_CREATE_RLIMIT_AS		0x00000008u
 #define JAIL_CREATE_RLIMIT_CORE		0x00000010u
-#define JAIL_CREATE_FLAGS_ALL		0x0000001fu
+#define JAIL_CREATE_DENY		0x00000020u	/* jc_deny is meaningful */
+#define JAIL_CREATE_FLAGS_ALL		0x0000003fu
 
 /* An rlimit value meaning "no limit" (maps to RLIM_INFINITY). */
 #define JAIL_RLIMIT_INFINITY	((uint64_t)0xffffffffffffffffull)
@@ -67,8 +68,10 @@ struct jail_create {
 	uint32_t	jc_flags;
 	jail_id_t	jc_id;			/* out: the new jail's ID */
 	uint32_t	jc_profile;		/* JAIL_PROFILE_* */
+	uint32_t	jc_deny;		/* extra denials: bit (1u << enum jail_action) */
 	uint16_t	jc_nports;
 	uint16_t	jc_pad0;		/* must be zero */
+	uint32_t	jc_pad1;		/* must be zero */
 	uint16_t	jc_ports[JAIL_PORTS_MAX];
 	uint64_t	jc_rlimit_nofile;
 	uint64_t	jc_rlimit_as;
@@ -87,8 +90,10 @@ struct jail_info {
 	jail_id_t	ji_id;
 	uint32_t	ji_flags;		/* the create flags */
 	uint32_t	ji_profile;
+	uint32_t	ji_deny;		/* extra denials, as jc_deny */
 	uint16_t	ji_nports;
 	uint16_t	ji_pad0;
+	uint32_t	ji_pad1;
 	uint16_t	ji_ports[JAIL_PORTS_MAX];
 	uint64_t	ji_created_ns;		/* monotonic ns since boot */
 	uint64_t	ji_proc_live;		/* member processes, excluding zombies */
@@ -102,7 +107,6 @@ struct jail_info {
 	uint64_t	ji_rlimit_as;
 	uint64_t	ji_rlimit_core;
 	uint64_t	ji_denied[JAIL_SCOPE_COUNT];
-	uint64_t	ji_pad1;		/* keeps the text fields 8-aligned */
 	char		ji_name[JAIL_NAME_MAX + 1];
 	char		ji_root[JAIL_ROOT_MAX + 1];
 };
@@ -135,7 +139,7 @@ struct jail_stats {
 /* Layout checks: a failure here means the ABI changed by accident. */
 #define JAIL_ABI_ASSERT(name, expr) \
 	typedef char jail_abi_assert_##name[(expr) ? 1 : -1]
-JAIL_ABI_ASSERT(create_size, sizeof(struct jail_create) == 424);
+JAIL_ABI_ASSERT(create_size, sizeof(struct jail_create) == 432);
 JAIL_ABI_ASSERT(info_size, sizeof(struct jail_info) == 520);
 JAIL_ABI_ASSERT(stats_size, sizeof(struct jail_stats) == 64);
 

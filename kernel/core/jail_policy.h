@@ -77,11 +77,12 @@ struct jail_subject {
 
 /*
  * A host-administration action by a process whose jail has the given
- * profile.  Host credentials (jail 0) always DEFER.  An unknown profile
- * value fails closed: DENY.
+ * profile and extra denials (`deny`: bit (1u << act), the jc_deny field of a
+ * named profile such as "medium + sysvipc").  Host credentials (jail 0)
+ * always DEFER.  An unknown profile value fails closed: DENY.
  */
 struct jail_decision jail_policy_action(const struct jail_subject *who,
-    uint32_t profile, enum jail_action act);
+    uint32_t profile, uint32_t deny, enum jail_action act);
 
 /*
  * A process action (see, signal, trace, renice, set scheduling, ...) by
@@ -109,9 +110,16 @@ struct jail_decision jail_policy_bind(const struct jail_subject *who,
     int af, uint16_t port, jail_id_t owner);
 
 /*
- * The matrix itself: does `profile` deny `act` to a jailed process?
- * Returns 1 (deny), 0 (defer); an invalid profile or action returns 1.
+ * The matrix itself: does `profile` plus the extra denials `deny` deny `act`
+ * to a jailed process?  Returns 1 (deny), 0 (defer); an invalid profile or
+ * action returns 1.
  */
-int jail_profile_denies(uint32_t profile, enum jail_action act);
+int jail_profile_denies(uint32_t profile, uint32_t deny, enum jail_action act);
+
+/* Bits of jc_deny that name real actions; others are invalid. */
+#define JAIL_DENY_VALID_MASK	((uint32_t)((1u << JAIL_ACT_COUNT) - 1u))
+
+/* The action called `name` (as jail_action_name), or JAIL_ACT_COUNT. */
+enum jail_action jail_action_by_name(const char *name);
 
 #endif /* JAIL_POLICY_H */

@@ -93,8 +93,9 @@ int jail_table_busy(const struct jail_table *t);
  * Check a raw create payload on its own (no table needed): exact size
  * (EINVAL), unknown flags (EINVAL), nonzero padding (EINVAL), ports: flag
  * and count consistent, count 1..32, no 0, no duplicates (EINVAL), profile
- * valid (EINVAL; defaults to HIGH when the flag is absent), rlimit fields 0
- * unless their flag is set (EINVAL), name 1..63 bytes of [A-Za-z0-9._-]
+ * valid (EINVAL; defaults to HIGH when the flag is absent), rlimit fields and
+ * jc_deny 0 unless their flag is set, jc_deny only JAIL_DENY_VALID_MASK bits
+ * (EINVAL), name 1..63 bytes of [A-Za-z0-9._-]
  * NUL-terminated within bounds (EINVAL), root absolute, NUL-terminated, no
  * control bytes (< 0x20 or 0x7f) (EINVAL).  On success *out is the
  * normalized request (profile filled in, jc_id 0, tail bytes zeroed).
