@@ -144,8 +144,10 @@ public:
 };
 
 enum class Attach {
-    join,            // join a running instance; error if none
+    join,            // join a running instance; Errc::not_running if none
     join_or_start,   // join a running instance, or start one owned by the caller
+    start,           // start an instance owned by the caller; Errc::busy if one runs
+                     // (the supervisor uses this: it must own its jail's lifetime)
 };
 
 struct Capabilities {
