@@ -225,6 +225,8 @@ void Applier::run_jail(JailRun& run) {
         run.record->services.clear();
         for (auto& s : d->services) run.record->services[s.name] = {s.hash, s.spec};
     }
+    run.record->depends_on.clear();
+    for (auto& dep : d->depends_on) run.record->depends_on.push_back(dep.jail);
     run.record->autostart = d->autostart;
     run.record->applied_at = static_cast<long long>(::time(nullptr));
     store_.save(*run.record);

@@ -101,6 +101,36 @@ std::vector<const DesiredJail*> dependency_order(const Desired& desired) {
     return order;
 }
 
+std::vector<std::string> destroy_order(std::vector<std::string> names,
+                                       const std::map<std::string, ObservedJail>& observed) {
+    std::sort(names.rbegin(), names.rend());
+    std::set<std::string> wanted(names.begin(), names.end()), done;
+    std::vector<std::string> out;
+    // Repeatedly take a jail that no remaining jail depends on.
+    while (out.size() < names.size()) {
+        bool progressed = false;
+        for (auto& n : names) {
+            if (done.count(n)) continue;
+            bool needed = false;
+            for (auto& other : names) {
+                if (other == n || done.count(other)) continue;
+                auto it = observed.find(other);
+                if (it == observed.end() || !it->second.applied) continue;
+                for (auto& dep : it->second.applied->depends_on) needed = needed || dep == n;
+            }
+            if (needed) continue;
+            out.push_back(n);
+            done.insert(n);
+            progressed = true;
+        }
+        if (!progressed) {  // a cycle in old records: fall back to name order
+            for (auto& n : names)
+                if (!done.count(n)) out.push_back(n), done.insert(n);
+        }
+    }
+    return out;
+}
+
 namespace {
 
 // What the kernel itself knows overrides the record (drift shows up as a
@@ -233,11 +263,7 @@ Plan diff(const Desired& desired, const Observed& observed, const DiffOptions& o
         else
             plan.unmanaged_jails.push_back(name);
     }
-    // Destroy dependents before what they depended on: the applied specs do
-    // not keep jail dependencies, so reverse name order is the best we have
-    // for unrelated leftovers; creation order comes from the manifests.
-    std::sort(to_destroy.rbegin(), to_destroy.rend());
-    for (auto& name : to_destroy) {
+    for (auto& name : destroy_order(to_destroy, observed.jails)) {
         auto& o = observed.jails.at(name);
         plan.steps.push_back({Action::destroy, name, "",
                               o.kernel ? "removed from the manifests" : "removed from the manifests (already gone from the kernel)",

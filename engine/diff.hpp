@@ -20,6 +20,7 @@
 // order, freeing ports), then each desired jail after the jails it depends on.
 #pragma once
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -51,6 +52,11 @@ Plan diff(const Desired& desired, const Observed& observed, const DiffOptions& o
 // Desired jails in dependency order (dependencies first); ties keep
 // manifest order.  Throws PlanError on an unknown dependency or a cycle.
 std::vector<const DesiredJail*> dependency_order(const Desired& desired);
+
+// Names ordered for destruction: a jail before the jails it depends on
+// (from the applied records), ties in reverse name order.
+std::vector<std::string> destroy_order(std::vector<std::string> names,
+                                       const std::map<std::string, ObservedJail>& observed);
 
 // Field-by-field differences of two JSON objects ("limits.memory"); arrays
 // and scalars compare whole.

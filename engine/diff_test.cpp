@@ -289,3 +289,16 @@ TEST_CASE("json_diff walks objects and compares arrays whole") {
                        json{{"a", 1}, {"b", {{"c", 3}}}, {"l", {1}}, {"n", true}});
     CHECK(c == std::vector<FieldChange>{{"b.c", 2, 3}, {"l", json{1, 2}, json{1}}, {"n", nullptr, true}});
 }
+
+TEST_CASE("destroy order takes dependents before the jails they depend on") {
+    Observed o;
+    auto web = converged(jail("web"));
+    web.applied->depends_on = {"db"};
+    auto api = converged(jail("api"));
+    api.applied->depends_on = {"web"};
+    o.jails["web"] = web;
+    o.jails["api"] = api;
+    o.jails["db"] = converged(jail("db"));
+    CHECK(destroy_order({"db", "web", "api"}, o.jails) == std::vector<std::string>{"api", "web", "db"});
+    CHECK(destroy_order({"b", "a"}, o.jails) == std::vector<std::string>{"b", "a"});
+}

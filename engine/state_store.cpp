@@ -18,7 +18,7 @@ json to_json(const AppliedJail& a) {
     for (auto& [name, s] : a.services) services[name] = {{"hash", s.hash}, {"spec", s.spec}};
     return {{"name", a.name},       {"project", a.project},   {"id", a.id},
             {"spec_hash", a.spec_hash}, {"spec", a.spec},     {"services", services},
-            {"setup_hashes", a.setup_hashes}, {"autostart", a.autostart}, {"applied_at", a.applied_at}};
+            {"setup_hashes", a.setup_hashes}, {"depends_on", a.depends_on}, {"autostart", a.autostart}, {"applied_at", a.applied_at}};
 }
 
 AppliedJail applied_jail_from_json(const json& j) {
@@ -32,6 +32,7 @@ AppliedJail applied_jail_from_json(const json& j) {
         for (auto& [name, s] : it->items())
             a.services[name] = AppliedService{s.value("hash", ""), s.value("spec", json::object())};
     a.setup_hashes = j.value("setup_hashes", std::vector<std::string>{});
+    a.depends_on = j.value("depends_on", std::vector<std::string>{});
     a.autostart = j.value("autostart", true);
     a.applied_at = j.value("applied_at", 0LL);
     return a;

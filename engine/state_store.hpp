@@ -34,6 +34,7 @@ struct AppliedJail {
     nlohmann::json spec;    // that spec, for "old -> new" in plans
     std::map<std::string, AppliedService> services;
     std::vector<std::string> setup_hashes;  // steps that completed, in order
+    std::vector<std::string> depends_on;    // jails this one depends on (destroy order)
     bool autostart = true;
     long long applied_at = 0;  // unix seconds
     bool operator==(const AppliedJail&) const = default;

@@ -19,6 +19,7 @@ TEST_CASE("an applied record survives a save/load round trip") {
     a.spec = {{"ports", {8080}}};
     a.services["httpd"] = {"h1", {{"command", {"busybox", "httpd"}}}};
     a.setup_hashes = {"s1", "s2"};
+    a.depends_on = {"db"};
     a.autostart = false;
     a.applied_at = 1234;
     store.save(a);
