@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "crash_point.hpp"
 #include "sys/error.hpp"
 #include "sys/unique_fd.hpp"
 
@@ -42,7 +43,9 @@ void Applier::report(const Step& step, StepState state, const std::string& detai
 
 kernel::JailId Applier::create_jail(const DesiredJail& d) {
     auto seq = journal_.begin("create", d.name, {{"project", d.project}});
+    crash_point("before-kernel-create");
     kernel::JailId id = driver_.create(d.spec);
+    crash_point("after-kernel-create");
     AppliedJail rec;
     rec.name = d.name;
     rec.project = d.project;
@@ -52,6 +55,7 @@ kernel::JailId Applier::create_jail(const DesiredJail& d) {
     rec.autostart = d.autostart;
     rec.applied_at = static_cast<long long>(::time(nullptr));
     store_.save(rec);
+    crash_point("after-record");
     journal_.done(seq, {{"id", id}});
     return id;
 }
@@ -59,6 +63,7 @@ kernel::JailId Applier::create_jail(const DesiredJail& d) {
 void Applier::destroy_jail(const std::string& name, kernel::JailId id, bool supervisor_running) {
     auto seq = journal_.begin("destroy", name, {{"id", id}});
     if (supervisor_running) supervisors_.stop(name);
+    crash_point("before-kernel-destroy");
     if (id != 0) {
         try {
             driver_.destroy(id, true);
@@ -66,6 +71,7 @@ void Applier::destroy_jail(const std::string& name, kernel::JailId id, bool supe
             if (e.code() != kernel::Errc::not_found) throw;
         }
     }
+    crash_point("after-kernel-destroy");
     // The record goes last: a crash before this line leaves a record whose
     // jail is gone, which the next plan reports and repairs.
     store_.remove(name);
@@ -133,6 +139,7 @@ void Applier::run_setup(JailRun& run, std::size_t from) {
     store_.save(*run.record);
     for (std::size_t i = from; i < steps.size(); ++i) {
         run_setup_step(*session, steps[i]);
+        crash_point("mid-setup");
         hashes.push_back(steps[i].hash);
         store_.save(*run.record);  // progress survives a crash: done steps are not re-run
     }
@@ -217,6 +224,7 @@ void Applier::run_jail(JailRun& run) {
         run.record->services.clear();
     } else if (fresh || start_jail || !run.supervisor_running) {
         supervisors_.start(*d, run.id);
+        crash_point("after-supervisor-start");
     } else {
         if (services_changed) supervisors_.reload(*d, run.id);
         for (auto& s : restart_failed) supervisors_.restart_service(run.name, s);
