@@ -43,7 +43,7 @@ ObservedJail converged(const DesiredJail& d, long jid = 1) {
     o.applied = a;
     SupervisorObservation sup;
     sup.pid = 100;
-    for (auto& s : d.services) sup.services[s.name] = {"running", "", 0};
+    for (auto& s : d.services) { ServiceObservation so; so.state = "running"; sup.services[s.name] = so; }
     if (d.autostart) o.supervisor = sup;
     return o;
 }

@@ -19,10 +19,17 @@ struct ServiceObservation {
     std::string state;   // running, starting, backoff, failed, stopped, completed, ...
     std::string health;  // "", starting, healthy, unhealthy
     std::uint64_t restarts = 0;
+    long pid = 0;                       // main process (host PID), 0 when not running
+    double backoff_seconds = 0;         // current restart delay
+    std::optional<int> last_exit_code;  // of the last run that exited
+    std::optional<int> last_signal;     // of the last run killed by a signal
+    double started_unix = 0;            // start of the current run, 0 when not running
+    std::uint64_t log_lines_dropped = 0;
 };
 
 struct SupervisorObservation {
     long pid = 0;
+    double started_unix = 0;
     std::map<std::string, ServiceObservation> services;
 };
 

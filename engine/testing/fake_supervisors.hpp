@@ -45,7 +45,7 @@ private:
     void set_services(const DesiredJail& jail) {
         SupervisorObservation o;
         o.pid = 1000;
-        for (auto& s : jail.services) o.services[s.name] = {"running", "", 0};
+        for (auto& s : jail.services) o.services[s.name].state = "running";
         running[jail.name] = o;
     }
 };
