@@ -59,6 +59,7 @@ Command add_lint_command(CLI::App& app, Globals& g) {
     sub->add_option("--format", opts->format, "Output format")
         ->check(CLI::IsMember({"text", "json", "sarif", "github"}))
         ->default_str("text");
+    sub->fallthrough();  // accept the global --root-dir / --log-level after the subcommand
     return {sub, [opts] { return run_lint(*opts); }};
 }
 

@@ -12,6 +12,7 @@ namespace jailmgr::cli {
 Command add_schema_command(CLI::App& app, Globals& g) {
     (void)g;
     CLI::App* sub = app.add_subcommand("schema", "Print the JSON Schema (draft 2020-12) of the manifest format");
+    sub->fallthrough();  // accept the global --root-dir / --log-level after the subcommand
     return {sub, [] {
                 std::cout << schema::format::json_schema().dump(2) << "\n";
                 return 0;

@@ -123,7 +123,7 @@ void add_text(LoadResult& r, Merger& m, std::string name, std::string text) {
 bool read_file(const fs::path& p, std::string& out, std::string& error) {
     std::ifstream f(p, std::ios::binary);
     if (!f) {
-        error = p.string() + ": cannot open: " + std::strerror(errno);
+        error = std::string("cannot open: ") + std::strerror(errno);
         return false;
     }
     std::error_code ec;
@@ -134,7 +134,7 @@ bool read_file(const fs::path& p, std::string& out, std::string& error) {
     }
     out.assign(std::istreambuf_iterator<char>(f), {});
     if (f.bad()) {
-        error = p.string() + ": read error: " + std::strerror(errno);
+        error = std::string("read error: ") + std::strerror(errno);
         return false;
     }
     return true;
@@ -162,7 +162,7 @@ LoadResult load(const std::vector<std::string>& paths, std::istream& in) {
         std::error_code ec;
         auto st = fs::status(path, ec);
         if (ec || !fs::exists(st)) {
-            io_problem(r, path, path + ": no such file or directory; check the -f argument");
+            io_problem(r, path, "no such file or directory; check the -f argument");
             continue;
         }
         std::vector<fs::path> files;
@@ -175,11 +175,11 @@ LoadResult load(const std::vector<std::string>& paths, std::istream& in) {
                 files.push_back(it->path());
             }
             if (ec) {
-                io_problem(r, path, path + ": cannot list directory: " + ec.message());
+                io_problem(r, path, "cannot list directory: " + ec.message());
                 continue;
             }
             if (files.empty()) {
-                io_problem(r, path, path + ": directory holds no *.yaml or *.yml files");
+                io_problem(r, path, "directory holds no *.yaml or *.yml files");
                 continue;
             }
             std::sort(files.begin(), files.end());

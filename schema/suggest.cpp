@@ -30,7 +30,7 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> suggest(std::string_view word, const std::vector<std::string_view>& candidates) {
     if (word.size() > 256) return std::nullopt;  // nobody misspells a 10 MB key
-    const size_t limit = word.size() <= 4 ? 1 : word.size() <= 8 ? 2 : 3;
+    const size_t limit = word.size() <= 2 ? 0 : word.size() <= 4 ? 1 : word.size() <= 8 ? 2 : 3;
     std::optional<std::string> best;
     size_t best_distance = limit + 1;
     for (std::string_view c : candidates) {

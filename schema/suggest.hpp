@@ -13,7 +13,7 @@ namespace jailmgr::schema {
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word`, if it is close enough to be a plausible
-// typo: at most 1 edit for words up to 4 characters, 2 up to 8, else 3.
+// typo: none for words of 1-2 characters (except case), 1 edit up to 4 characters, 2 up to 8, else 3.
 // Ties go to the earliest candidate, so results are stable.
 std::optional<std::string> suggest(std::string_view word, const std::vector<std::string_view>& candidates);
 
