@@ -47,9 +47,15 @@ Field<O> with_missing_rule(Field<O> f, Rule r) {
     return f;
 }
 
-void exactly_one(bool a, bool b, std::string_view ka, std::string_view kb, std::string_view what, const yaml::Node& n,
-                 Decoder& d) {
+// "exactly one of a and b", judged on the keys written (a key whose value
+// was rejected still counts, so one mistake yields one finding).
+void exactly_one(std::string_view ka, std::string_view kb, std::string_view what, const yaml::Node& n, Decoder& d) {
     if (!n.is_mapping()) return;
+    bool a = false, b = false;
+    for (const auto& e : n.entries) {
+        a = a || (e.key->is_scalar() && e.key->text == ka);
+        b = b || (e.key->is_scalar() && e.key->text == kb);
+    }
     if (a && b)
         d.report(Rule::wrong_type, n,
                  std::string(what) + " sets both '" + std::string(ka) + "' and '" + std::string(kb) + "'; use one");
@@ -137,9 +143,7 @@ struct V1 {
             field("file", &SetupStep::file, file_step, "a file written inside the jail"),
         },
         false,
-        [](SetupStep& s, const yaml::Node& n, Decoder& d) {
-            exactly_one(s.run.present(), s.file.present(), "run", "file", "a setup step", n, d);
-        }};
+        [](SetupStep&, const yaml::Node& n, Decoder& d) { exactly_one("run", "file", "a setup step", n, d); }};
     ListType<SetupStep> setup{setup_step};
 
     ObjectType<Backoff> backoff{
@@ -178,9 +182,7 @@ struct V1 {
                   ms_json(dflt::health_start_period)),
         },
         false,
-        [](Healthcheck& h, const yaml::Node& n, Decoder& d) {
-            exactly_one(h.test.present(), h.tcp.present(), "test", "tcp", "a healthcheck", n, d);
-        }};
+        [](Healthcheck&, const yaml::Node& n, Decoder& d) { exactly_one("test", "tcp", "a healthcheck", n, d); }};
 
     ObjectType<LogFile> log_file{
         "log_file",

@@ -45,11 +45,21 @@ std::pair<std::string, std::string> excerpt(std::string_view line, uint32_t colu
     while (begin > 0 && begin < line.size() && (static_cast<unsigned char>(line[begin]) & 0xC0) == 0x80) --begin;
     std::string shown = begin > 0 ? "..." : "";
     std::string pad = begin > 0 ? "   " : "";
-    for (size_t i = begin; i < end; ++i) {
+    for (size_t i = begin; i < end;) {
         unsigned char c = static_cast<unsigned char>(line[i]);
-        bool control = c < 0x20 && c != '\t';
-        shown += control || c == 0x7f ? '?' : static_cast<char>(c);
-        if (i < byte && (c & 0xC0) != 0x80) pad += c == '\t' ? '\t' : ' ';
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        bool valid = len > 0 && i + len <= line.size();
+        for (size_t k = 1; valid && k < len; ++k) valid = (static_cast<unsigned char>(line[i + k]) & 0xC0) == 0x80;
+        if (!valid) {
+            shown += '?';  // not UTF-8: keep the output printable
+            len = 1;
+        } else if (len == 1) {
+            shown += (c < 0x20 && c != '\t') || c == 0x7f ? '?' : static_cast<char>(c);
+        } else {
+            shown.append(line.substr(i, len));
+        }
+        if (i < byte) pad += c == '\t' ? '\t' : ' ';
+        i += len;
     }
     if (end < line.size()) shown += "...";
     return {shown, pad};

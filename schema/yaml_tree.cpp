@@ -2,6 +2,7 @@
 
 #include <yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string_view>
 #include <unordered_map>
@@ -145,6 +146,18 @@ void Builder::finish_mapping(Node& m) {
 void Builder::syntax_error(const yaml_parser_t& p) {
     std::string problem = p.problem ? p.problem : "unknown problem";
     yaml_mark_t mark = p.problem_mark;
+    if (p.error == YAML_READER_ERROR) {
+        // Reader errors (bad encoding) carry a byte offset instead of a mark.
+        const std::string& t = doc_.source->text();
+        size_t off = std::min(p.problem_offset, t.size());
+        mark = {};
+        mark.index = off;
+        size_t line_start = 0;
+        for (size_t i = 0; i < off; ++i)
+            if (t[i] == '\n') ++mark.line, line_start = i + 1;
+        for (size_t i = line_start; i < off; ++i)
+            if ((static_cast<unsigned char>(t[i]) & 0xC0) != 0x80) ++mark.column;
+    }
     std::string msg = "YAML syntax error: " + problem;
     if (p.context) msg += std::string(" ") + p.context;
     const std::string& text = doc_.source->text();
@@ -200,8 +213,9 @@ void Builder::run() {
                 diags_.add(Rule::bad_anchor_or_merge, at(e.start_mark),
                            open ? "alias *" + name + " refers to a node that contains it; a node cannot include itself"
                                 : "alias *" + name + " names no anchor; define `&" + name + "` before using it");
-                // Stand in an empty string so the structure stays intact.
+                // Stand in an empty (null) value so the structure stays intact.
                 Node* n = make(Kind::scalar, e.start_mark);
+                n->plain = true;
                 attach(n);
             } else {
                 attach(it->second);
