@@ -7,6 +7,7 @@
    schema/jails.schema.json (regenerate with: jailmgr schema > schema/jails.schema.json).
 2. Every example under examples/ lints without errors (warnings allowed) and
    validates against the schema (python3-jsonschema, Draft202012Validator).
+4. docs/lint-rules.md documents every rule.
 3. Corpus files with structural mistakes (unknown keys, wrong types) are
    rejected by the schema too, so the schema is not vacuous.
 """
@@ -65,6 +66,15 @@ def main():
         doc = json.loads(subprocess.run([to_json, os.path.join(corpus, f)], check=True, stdout=subprocess.PIPE).stdout)
         if validator.is_valid(doc):
             failures.append("%s: the schema accepts a manifest that lint rejects" % f)
+
+    count += 1
+    sarif = json.loads(subprocess.run([jailmgr, "lint", "--format", "sarif", "-f", "-"], input=b"version: 1\n",
+                                      stdout=subprocess.PIPE).stdout)
+    with open(os.path.join(root, "docs", "lint-rules.md")) as f:
+        doc = f.read()
+    missing = [r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"] if "\n### %s\n" % r["id"] not in doc]
+    if missing:
+        failures.append("docs/lint-rules.md lacks %s; regenerate with docs/gen_lint_rules.py" % ", ".join(missing))
 
     for f in failures:
         print(f)
