@@ -36,6 +36,12 @@ Diagnostic& Decoder::report(Rule rule, Location loc, std::string_view detail) {
     return diags_.add(rule, loc, std::move(msg));
 }
 
+Diagnostic& Decoder::report_entry(Rule rule, Location loc, std::string_view detail) {
+    std::string out;
+    for (const auto& s : subjects_) out += (out.empty() ? "" : " ") + s;
+    return diags_.add(rule, loc, out.empty() ? std::string(detail) : out + ": " + std::string(detail));
+}
+
 std::string quote_text(std::string_view text) {
     std::string out = "'";
     size_t n = 0;

@@ -25,6 +25,9 @@ public:
     // Adds a finding prefixed with the current subject and key path.
     Diagnostic& report(Rule rule, Location loc, std::string_view detail);
     Diagnostic& report(Rule rule, const yaml::Node& n, std::string_view detail) { return report(rule, n.loc, detail); }
+    // Same, prefixed with the subject only (for findings about a whole entry
+    // of a named map: "jail 'web': service 's' is defined twice").
+    Diagnostic& report_entry(Rule rule, Location loc, std::string_view detail);
     Diagnostics& diags() { return diags_; }
 
     // "jail 'web' service 'httpd': healthcheck.interval"

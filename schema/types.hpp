@@ -369,14 +369,14 @@ public:
             }
             const std::string& name = e.key->text;
             if (const yaml::Node* first = dups.seen(*e.key)) {
-                d.report(dup_rule_, *e.key,
+                d.report_entry(dup_rule_, e.key->loc,
                          std::string(noun_) + " " + quote_text(name) + " is defined twice; rename or remove one (first at line " +
                              std::to_string(first->loc.line) + ")")
                     .related.push_back({first->loc, "first defined here"});
                 continue;
             }
             if (!valid_name(name)) {
-                d.report(Rule::invalid_name, *e.key,
+                d.report_entry(Rule::invalid_name, e.key->loc,
                          std::string(noun_) + " name " + quote_text(name) +
                              " is not 1-63 characters of letters, digits, '.', '_' and '-' (and not '.' or '..')");
             }

@@ -20,7 +20,7 @@ import jsonschema
 
 
 def main():
-    jailmgr, to_json, root = sys.argv[1:4]
+    jailmgr, to_json, root = (os.path.abspath(a) for a in sys.argv[1:4])
     failures, count = [], 0
 
     count += 1

@@ -48,7 +48,7 @@ def check(name, got, expected_path, update, must_contain=None):
 
 
 def main():
-    jailmgr, root = sys.argv[1], sys.argv[2]
+    jailmgr, root = os.path.abspath(sys.argv[1]), sys.argv[2]
     update = "--update" in sys.argv[3:]
     failures, count = [], 0
     inv = os.path.join(root, "invalid")
