@@ -132,7 +132,15 @@ bool read_file(const fs::path& p, std::string& out, std::string& error) {
         out.assign(max_file_bytes + 1, '\0');  // reported as too large by add_text
         return true;
     }
-    out.assign(std::istreambuf_iterator<char>(f), {});
+    if (!ec) {
+        out.resize(size);
+        f.read(out.data(), static_cast<std::streamsize>(size));
+        out.resize(static_cast<size_t>(f.gcount()));
+        // A file that grew while we read it: take the rest too.
+        out.append(std::istreambuf_iterator<char>(f), {});
+    } else {
+        out.assign(std::istreambuf_iterator<char>(f), {});  // pipes, /dev/stdin
+    }
     if (f.bad()) {
         error = std::string("read error: ") + std::strerror(errno);
         return false;
