@@ -163,7 +163,9 @@ LoadResult load(const std::vector<std::string>& paths, std::istream& in) {
     for (const std::string& path : paths) {
         if (path == "-") {
             std::string text(std::istreambuf_iterator<char>(in), {});
-            if (r.manifest.default_project.empty()) r.manifest.default_project = fs::current_path().filename().string();
+            std::error_code ec;
+            fs::path cwd = fs::current_path(ec);
+            if (r.manifest.default_project.empty() && !ec) r.manifest.default_project = cwd.filename().string();
             add_text(r, m, "<stdin>", std::move(text));
             continue;
         }
