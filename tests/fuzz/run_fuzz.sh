@@ -27,5 +27,5 @@ if [ "$status" -ne 0 ]; then
     done
     exit 1
 fi
-grep -E '^stat::number_of_executed_runs|^stat::peak_rss_mb' "$work/log" || true
+grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$work/log" || true
 echo "fuzz: no crash in ${seconds}s"
