@@ -6,6 +6,7 @@ exact output it produces).
   docs/gen_lint_rules.py JAILMGR > docs/lint-rules.md
 """
 import json
+import re
 import os
 import subprocess
 import sys
@@ -61,7 +62,7 @@ for r in rules:
     print("### %s\n" % rid)
     print("**%s** (%s). %s.\n" % (r["name"], r["defaultConfiguration"]["level"], r["shortDescription"]["text"][0].upper()
                                   + r["shortDescription"]["text"][1:]))
-    print("Fix: %s.\n" % r["help"]["text"])
+    print("Fix: %s.\n" % re.sub(r" \(docs/.*\)$", "", r["help"]["text"]))
     ex = [e for e in entries if e.startswith(rid[2:] + "-") and e.endswith((".yaml", ".d"))]
     if not ex:
         if rid == "JM000":

@@ -126,6 +126,12 @@ void render_json(std::ostream& out, const Diagnostics& diags, const RenderOption
     out << doc.dump(2) << "\n";
 }
 
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return out;
+}
+
 std::string sarif_level(Severity s) { return s == Severity::error ? "error" : "warning"; }
 
 void render_sarif(std::ostream& out, const Diagnostics& diags, const RenderOptions& o) {
@@ -134,8 +140,7 @@ void render_sarif(std::ostream& out, const Diagnostics& diags, const RenderOptio
         rules.push_back({{"id", r.id},
                          {"name", r.name},
                          {"shortDescription", {{"text", r.summary}}},
-                         {"help", {{"text", r.fix}}},
-                         {"helpUri", "docs/lint-rules.md#" + std::string(r.id)},
+                         {"help", {{"text", std::string(r.fix) + " (docs/lint-rules.md#" + lower(r.id) + ")"}}},
                          {"defaultConfiguration", {{"level", sarif_level(r.severity)}}}});
     }
     auto physical = [](const Location& l) {
@@ -170,7 +175,6 @@ void render_sarif(std::ostream& out, const Diagnostics& diags, const RenderOptio
                                 {{"driver",
                                   {{"name", "jailmgr lint"},
                                    {"version", o.tool_version},
-                                   {"informationUri", "https://jailmgr.invalid/docs/lint-rules.md"},
                                    {"rules", rules}}}}},
                                {"results", results}}})}};
     out << doc.dump(2) << "\n";
