@@ -20,6 +20,7 @@ case $build in /*) ;; *) build=$here/$build ;; esac
 packages="g++ meson ninja-build pkg-config
   libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libseccomp-dev libcap-dev
+  libyaml-dev nettle-dev python3-jsonschema
   clang libclang-rt-14-dev busybox-static curl iproute2 procps"
 
 missing=
