@@ -18,8 +18,9 @@ case $build in /*) ;; *) build=$here/$build ;; esac
 # and what the tests run: busybox for minimal jail roots, clang's libFuzzer
 # runtime for the fuzz targets, curl and iproute2 for the end-to-end checks.
 packages="g++ meson ninja-build pkg-config
-  libyaml-cpp-dev libcli11-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev
+  libcli11-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libseccomp-dev libcap-dev
+  libyaml-dev nettle-dev python3-jsonschema
   clang libclang-rt-14-dev busybox-static curl iproute2 procps"
 
 missing=
