@@ -1,9 +1,6 @@
 #include "desired.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
-#include <stdexcept>
+#include "hash.hpp"
 
 extern "C" {
 #include "jail_policy.h"
@@ -83,20 +80,9 @@ bool is_live_field(const std::string& field_path) {
 }
 
 std::string canonical_hash(const json& value) {
-    // nlohmann::json objects are ordered maps: dump() is canonical.
-    std::string text = value.dump();
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    if (EVP_Digest(text.data(), text.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 digest failed");
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(len * 2);
-    for (unsigned i = 0; i < len; ++i) {
-        out += hex[md[i] >> 4];
-        out += hex[md[i] & 15];
-    }
-    return out;
+    // nlohmann::json objects are ordered maps: dump() is canonical, and the
+    // schema's hashes are computed the same way over the same kind of text.
+    return schema::sha256_hex(value.dump());
 }
 
 }  // namespace jailmgr::engine
