@@ -47,7 +47,7 @@ void add_logs_command(CLI::App& app, Globals& g, std::vector<Command>& out) {
                        sv::LogFollower follower(sources);
                        std::vector<std::vector<std::string>> tails;
                        for (std::size_t i = 0; i < sources.size(); ++i)
-                           tails.push_back(sv::last_lines(sources[i].path, n, follower.start_offset(i)));
+                           tails.push_back(follower.tail(i, n));
                        for (const auto& l : sv::merge_by_time(tails)) print(l.source, l.text);
                        std::cout.flush();
                        if (o->follow)

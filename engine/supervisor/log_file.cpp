@@ -13,7 +13,9 @@ namespace jailmgr::engine::supervisor {
 
 namespace fs = std::filesystem;
 
-RotatingFile::RotatingFile(fs::path path, FileLog config) : path_(std::move(path)), config_(config) {}
+// Opened at once, so `jailmgr logs -f` can follow a service that has not
+// written anything yet.
+RotatingFile::RotatingFile(fs::path path, FileLog config) : path_(std::move(path)), config_(config) { open(); }
 
 void RotatingFile::open() {
     fd_.reset(::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));

@@ -48,13 +48,12 @@ namespace {
 
 // Last n lines of the first `end` bytes of one file, reading backwards in
 // blocks so a large file costs only what is shown.
-std::vector<std::string> tail_of(const fs::path& path, std::size_t n, off_t end) {
+std::vector<std::string> tail_of_fd(int fd, std::size_t n, off_t end) {
     std::vector<std::string> lines;
-    sys::unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd || n == 0) return lines;
+    if (fd < 0 || n == 0) return lines;
     if (end < 0) {
         struct stat st;
-        if (::fstat(fd.get(), &st) != 0) return lines;
+        if (::fstat(fd, &st) != 0) return lines;
         end = st.st_size;
     }
     std::vector<std::string> blocks;  // newest first
@@ -64,7 +63,7 @@ std::vector<std::string> tail_of(const fs::path& path, std::size_t n, off_t end)
         off_t len = std::min<off_t>(pos, 65536);
         pos -= len;
         std::string block(static_cast<std::size_t>(len), '\0');
-        if (::pread(fd.get(), block.data(), block.size(), pos) != len) break;
+        if (::pread(fd, block.data(), block.size(), pos) != len) break;
         newlines += static_cast<std::size_t>(std::count(block.begin(), block.end(), '\n'));
         blocks.push_back(std::move(block));
     }
@@ -82,17 +81,30 @@ std::vector<std::string> tail_of(const fs::path& path, std::size_t n, off_t end)
     return lines;
 }
 
-}  // namespace
+std::vector<std::string> tail_of(const fs::path& path, std::size_t n) {
+    sys::unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    return tail_of_fd(fd.get(), n, -1);
+}
 
-std::vector<std::string> last_lines(const fs::path& path, std::size_t n, off_t end) {
-    std::vector<std::string> out = tail_of(path, n, end);
-    for (unsigned k = 1; out.size() < n; ++k) {
-        fs::path rotated = path.string() + "." + std::to_string(k);
+fs::path numbered(const fs::path& path, unsigned k) {
+    return k == 0 ? path : fs::path(path.string() + "." + std::to_string(k));
+}
+
+// Prepends lines from the rotated files after number `k` (older ones).
+void add_older(std::vector<std::string>& out, const fs::path& path, unsigned k, std::size_t n) {
+    for (++k; out.size() < n; ++k) {
         std::error_code ec;
-        if (!fs::exists(rotated, ec)) break;
-        auto older = tail_of(rotated, n - out.size(), -1);
+        if (!fs::exists(numbered(path, k), ec)) break;
+        auto older = tail_of(numbered(path, k), n - out.size());
         out.insert(out.begin(), older.begin(), older.end());
     }
+}
+
+}  // namespace
+
+std::vector<std::string> last_lines(const fs::path& path, std::size_t n) {
+    std::vector<std::string> out = tail_of(path, n);
+    add_older(out, path, 0, n);
     return out;
 }
 
@@ -129,6 +141,23 @@ LogFollower::LogFollower(std::vector<LogSource> sources) {
             sys::throw_errno("inotify_add_watch " + d.string());
 }
 
+std::vector<std::string> LogFollower::tail(std::size_t source, std::size_t n) const {
+    const File& f = files_[source];
+    std::vector<std::string> out = tail_of_fd(f.fd.get(), n, f.offset);
+    if (!f.fd) return out;
+    // The file we hold may have been rotated since we opened it: its older
+    // siblings are the numbers after its current one.
+    for (unsigned k = 0; k < 1000; ++k) {
+        struct stat st;
+        if (::stat(numbered(f.src.path, k).c_str(), &st) != 0) break;
+        if (st.st_ino == f.inode) {
+            add_older(out, f.src.path, k, n);
+            break;
+        }
+    }
+    return out;
+}
+
 void LogFollower::open_current(File& f, bool at_end) {
     f.fd.reset(::open(f.src.path.c_str(), O_RDONLY | O_CLOEXEC));
     f.offset = 0;
@@ -141,32 +170,57 @@ void LogFollower::open_current(File& f, bool at_end) {
     }
 }
 
+namespace {
+
+// Appends what `fd` holds from `offset` on, passing complete lines to `emit`.
+template <class Emit>
+void read_from(int fd, off_t& offset, std::string& partial, Emit&& emit) {
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::pread(fd, buf, sizeof buf, offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        offset += n;
+        partial.append(buf, static_cast<std::size_t>(n));
+        std::size_t start = 0, nl;
+        while ((nl = partial.find('\n', start)) != std::string::npos) {
+            emit(std::string_view(partial).substr(start, nl - start));
+            start = nl + 1;
+        }
+        partial.erase(0, start);
+    }
+}
+
+}  // namespace
+
 void LogFollower::read_new(std::size_t i, const std::function<void(std::size_t, std::string_view)>& out) {
     File& f = files_[i];
-    for (int round = 0; round < 2; ++round) {
-        if (f.fd) {
-            char buf[65536];
-            for (;;) {
-                ssize_t n = ::pread(f.fd.get(), buf, sizeof buf, f.offset);
-                if (n < 0 && errno == EINTR) continue;
-                if (n <= 0) break;
-                f.offset += n;
-                f.partial.append(buf, static_cast<std::size_t>(n));
-                std::size_t start = 0, nl;
-                while ((nl = f.partial.find('\n', start)) != std::string::npos) {
-                    out(i, std::string_view(f.partial).substr(start, nl - start));
-                    start = nl + 1;
-                }
-                f.partial.erase(0, start);
+    auto emit = [&](std::string_view line) { out(i, line); };
+    if (f.fd) read_from(f.fd.get(), f.offset, f.partial, emit);
+    struct stat st;
+    if (::stat(f.src.path.c_str(), &st) != 0 || (f.fd && st.st_ino == f.inode)) return;
+    // Rotated away.  What we hold is drained; the files written after it are,
+    // newest last: <svc>.log.<k-1> ... <svc>.log.1, then <svc>.log.
+    if (f.fd) {
+        unsigned k = 1;
+        for (; k < 1000; ++k) {
+            struct stat rst;
+            if (::stat(numbered(f.src.path, k).c_str(), &rst) != 0) {
+                k = 1;  // ours is gone (rotated past `keep`): nothing between to find
+                break;
             }
+            if (rst.st_ino == f.inode) break;
         }
-        // Rotated away (or created since)?  What we hold is drained; go on
-        // with the new file from its start.
-        struct stat st;
-        if (::stat(f.src.path.c_str(), &st) != 0 || (f.fd && st.st_ino == f.inode)) return;
-        open_current(f, false);
-        f.partial.clear();
+        for (unsigned j = k - 1; j >= 1; --j) {
+            sys::unique_fd between(::open(numbered(f.src.path, j).c_str(), O_RDONLY | O_CLOEXEC));
+            off_t off = 0;
+            std::string partial;
+            if (between) read_from(between.get(), off, partial, emit);
+        }
     }
+    open_current(f, false);
+    f.partial.clear();
+    if (f.fd) read_from(f.fd.get(), f.offset, f.partial, emit);
 }
 
 void LogFollower::run(const std::function<void(std::size_t, std::string_view)>& out, int stop_fd) {

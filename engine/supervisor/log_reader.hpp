@@ -27,9 +27,9 @@ struct LogSource {
 // std::runtime_error naming the directory or the service.
 std::vector<LogSource> log_sources(const Paths& paths, const std::string& jail, const std::string& service);
 
-// The last `n` lines of `path` (the first `end` bytes of it) and, when that
-// is not enough, of path.1, path.2 ...; oldest first.
-std::vector<std::string> last_lines(const std::filesystem::path& path, std::size_t n, off_t end = -1);
+// The last `n` lines of `path` and, when that is not enough, of path.1,
+// path.2 ...; oldest first.
+std::vector<std::string> last_lines(const std::filesystem::path& path, std::size_t n);
 
 struct SourcedLine {
     std::size_t source;
@@ -46,8 +46,9 @@ std::vector<SourcedLine> merge_by_time(const std::vector<std::vector<std::string
 class LogFollower {
 public:
     explicit LogFollower(std::vector<LogSource> sources);
-    // Where each file ended when following began (for last_lines' `end`).
-    off_t start_offset(std::size_t source) const { return files_[source].offset; }
+    // The last `n` lines written before following began (from the very file
+    // followed, even if it has been rotated since), oldest first.
+    std::vector<std::string> tail(std::size_t source, std::size_t n) const;
     // Blocks until `stop_fd` becomes readable (or forever if -1), passing
     // complete new lines to `out`.
     void run(const std::function<void(std::size_t source, std::string_view line)>& out, int stop_fd = -1);

@@ -51,9 +51,9 @@ int Supervisor::run(int ready_fd) {
         report(ready_fd, std::string("error ") + e.what());
         return 1;
     }
+    settle();  // starts what can start and writes the first status
     report(ready_fd, "ready " + std::to_string(::getpid()));
     if (ready_fd >= 0) ::close(ready_fd);
-    settle();
     while (!done_) {
         loop_.wait_and_dispatch();
         settle();

@@ -144,10 +144,11 @@ void Supervisor::log_change(const Service& svc, Phase before, const Event& ev, T
             log_->warn("supervisor {}: {} (restarting in {})", j, why, seconds(until(s.deadline, now)));
         break;
     case Phase::failed:
-        log_->error("supervisor {}: {} failed {} times within {}: giving up until {} from now ({})", j, n,
+        log_->error("supervisor {}: {} failed {} times within {} (last: {}); retrying in {}", j, n,
                     svc.spec.restart.start_limit.burst, seconds(svc.spec.restart.start_limit.interval),
-                    seconds(svc.spec.restart.start_limit.retry_after),
-                    ev.kind == EventKind::spawn_failed ? "unable to spawn: " + sys::errno_name(s.spawn_error) : why);
+                    ev.kind == EventKind::spawn_failed ? "unable to spawn: " + sys::errno_name(s.spawn_error)
+                                                       : describe(ev.exit),
+                    seconds(until(s.deadline, now)));
         break;
     case Phase::stopping:
         log_->info("supervisor {}: stopping {} ({}, then KILL after {})", j, n, signal_name(svc.spec.stop_signal),
