@@ -30,8 +30,9 @@ std::string default_service_name(const std::string& command) {
 void add_jailctl_supervise_command(CLI::App& app, Globals& g, std::vector<Command>& out) {
     struct Opts {
         std::string target, restart = "always", name, user;
-        std::vector<std::string> command;
+        std::vector<std::string> command, env;
         long host_jid = -1;
+        long backoff = -1, backoff_max = -1, start_limit = -1;
     };
     auto o = std::make_shared<Opts>();
     auto* sub = app.add_subcommand("supervise", "Run a command in a jail under a supervisor (restarts, logs)");
@@ -43,6 +44,15 @@ void add_jailctl_supervise_command(CLI::App& app, Globals& g, std::vector<Comman
         ->default_str("always");
     sub->add_option("--name", o->name, "Service name for logs and status (default: the command's base name)");
     sub->add_option("-u,--user", o->user, "Run as this user of the jail (name, uid or uid:gid)");
+    sub->add_option("-e,--env", o->env, "Environment variable NAME=value for the command (repeatable)");
+    sub->add_option("--backoff", o->backoff, "First restart delay in ms, doubling on each crash (default 1000)")
+        ->check(CLI::NonNegativeNumber);
+    sub->add_option("--backoff-max", o->backoff_max, "Longest restart delay in ms (default 10000)")
+        ->check(CLI::NonNegativeNumber);
+    sub->add_option("--start-limit", o->start_limit,
+                    "Crash-loop limit: this many failed starts in 60 s mark the command failed for 5 min "
+                    "(default 5, 0 = no limit)")
+        ->check(CLI::NonNegativeNumber);
     // TEST SEAM: supervise host processes as jail NAME with this ID (no
     // driver); refused unless JAILMGR_ALLOW_TEST_SEAMS=1.
     sub->add_option("--test-host-jid", o->host_jid)->group("");
@@ -73,6 +83,16 @@ void add_jailctl_supervise_command(CLI::App& app, Globals& g, std::vector<Comman
                                           : o->restart == "on-failure" ? sv::RestartMode::on_failure
                                                                        : sv::RestartMode::no;
                        if (!o->user.empty()) svc.user = o->user;
+                       for (const auto& e : o->env) {
+                           if (e.find('=') == std::string::npos || e.front() == '=')
+                               throw std::runtime_error("--env '" + e + "' is not of the form NAME=value");
+                           svc.env.push_back(e);
+                       }
+                       auto& bo = svc.restart.backoff;
+                       if (o->backoff >= 0) bo.initial = sv::Millis(o->backoff);
+                       if (o->backoff_max >= 0) bo.max = sv::Millis(o->backoff_max);
+                       if (bo.max < bo.initial) bo.max = bo.initial;
+                       if (o->start_limit >= 0) svc.restart.start_limit.burst = static_cast<unsigned>(o->start_limit);
                        spec.services = {svc};
                        char self[4096];
                        ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);

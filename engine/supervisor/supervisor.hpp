@@ -71,6 +71,7 @@ private:
     void cancel_probe(Service& svc);
     void on_probe_result(Service& svc, bool ok, const std::string& detail);
     void settle();
+    void settle_dependencies();
     bool all_down() const;
     void begin_shutdown(const std::string& why);
 
@@ -107,6 +108,7 @@ private:
     bool shutting_down_ = false;
     bool done_ = false;
     bool status_dirty_ = true;
+    bool deps_dirty_ = true;  // a phase or health changed since the last dependency pass
     std::optional<TimePoint> status_deadline_;  // counters changed: rewrite the status by then
     TimePoint last_status_write_{};
     std::chrono::system_clock::time_point started_wall_;

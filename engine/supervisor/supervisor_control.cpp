@@ -85,6 +85,7 @@ void Supervisor::reload(SupervisorSpec next) {
     }
     spec_ = std::move(next);
     status_dirty_ = true;
+    deps_dirty_ = true;
     try {
         replace_file(files_.spec, to_json(spec_).dump(2) + "\n", 0600);
     } catch (const std::exception& e) {

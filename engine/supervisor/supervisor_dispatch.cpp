@@ -53,6 +53,7 @@ void Supervisor::dispatch(Service& svc, const Event& first) {
         }
         if (svc.state.phase == before) continue;
         status_dirty_ = true;
+        deps_dirty_ = true;
         log_change(svc, before, ev, now);
         if (svc.state.phase == Phase::running) health_event(svc, HealthEvent::service_started);
         else if (before == Phase::running) health_event(svc, HealthEvent::service_stopped);
@@ -195,6 +196,7 @@ void Supervisor::health_event(Service& svc, HealthEvent ev) {
     }
     if (svc.health.status != before) {
         status_dirty_ = true;
+        deps_dirty_ = true;
         if (svc.health.status == Health::healthy)
             log_->info("supervisor {}: {} is healthy", spec_.jail, svc.spec.name);
     }
@@ -287,20 +289,13 @@ void Supervisor::begin_shutdown(const std::string& why) {
     log_->info("supervisor {}: shutdown requested ({})", spec_.jail, why);
     shutting_down_ = true;
     status_dirty_ = true;
+    deps_dirty_ = true;
 }
 
-// After every round of events: run what is due, start what may start, stop
-// what may stop (shutdown), then re-arm the timer for the earliest deadline.
-void Supervisor::settle() {
-    TimePoint now = Clock::now();
-    // Each due deadline runs once per round: a deadline that is due again at
-    // once (zero backoff) goes through epoll before running again, so a
-    // tight crash loop cannot starve the rest of the loop.
-    for (auto& [name, svc] : services_) {
-        if (svc->state.deadline && *svc->state.deadline <= now) dispatch(*svc, {EventKind::deadline});
-        if (svc->health.deadline && *svc->health.deadline <= now) health_event(*svc, HealthEvent::deadline);
-    }
-    ViewLookup lookup_view;
+// Starts what may start (its dependencies are met), stops what may stop
+// (shutdown, reload), until nothing changes; then forgets services a reload
+// removed once they are down.
+void Supervisor::settle_dependencies() {
     std::map<std::string, ServiceView> views;
     auto refresh = [&] {
         views.clear();
@@ -308,7 +303,7 @@ void Supervisor::settle() {
             views[name] = ServiceView{svc->state.phase, svc->health.status, svc->spec.healthcheck.has_value(),
                                       svc->state.started_at.has_value()};
     };
-    lookup_view = [&](const std::string& n) -> const ServiceView* {
+    ViewLookup lookup_view = [&](const std::string& n) -> const ServiceView* {
         auto it = views.find(n);
         return it == views.end() ? nullptr : &it->second;
     };
@@ -345,6 +340,26 @@ void Supervisor::settle() {
         } else {
             ++it;
         }
+    }
+    deps_dirty_ = false;  // our own dispatches were accounted for by the loop above
+}
+
+// After every round of events: run what is due, start what may start, stop
+// what may stop (shutdown), then re-arm the timer for the earliest deadline.
+void Supervisor::settle() {
+    TimePoint now = Clock::now();
+    // Each due deadline runs once per round: a deadline that is due again at
+    // once (zero backoff) goes through epoll before running again, so a
+    // tight crash loop cannot starve the rest of the loop.
+    for (auto& [name, svc] : services_) {
+        if (svc->state.deadline && *svc->state.deadline <= now) dispatch(*svc, {EventKind::deadline});
+        if (svc->health.deadline && *svc->health.deadline <= now) health_event(*svc, HealthEvent::deadline);
+    }
+    // Dependencies only move when some service's phase or health did: a
+    // round that only carried log output skips this (and its allocations).
+    if (deps_dirty_) {
+        deps_dirty_ = false;
+        settle_dependencies();
     }
     if (shutting_down_ && all_down()) done_ = true;
     if (status_dirty_ || (status_deadline_ && *status_deadline_ <= Clock::now())) write_status();
