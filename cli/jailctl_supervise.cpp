@@ -44,7 +44,8 @@ void add_jailctl_supervise_command(CLI::App& app, Globals& g, std::vector<Comman
         ->default_str("always");
     sub->add_option("--name", o->name, "Service name for logs and status (default: the command's base name)");
     sub->add_option("-u,--user", o->user, "Run as this user of the jail (name, uid or uid:gid)");
-    sub->add_option("-e,--env", o->env, "Environment variable NAME=value for the command (repeatable)");
+    sub->add_option("-e,--env", o->env, "Environment variable NAME=value for the command (repeatable)")
+        ->allow_extra_args(false);
     sub->add_option("--backoff", o->backoff, "First restart delay in ms, doubling on each crash (default 1000)")
         ->check(CLI::NonNegativeNumber);
     sub->add_option("--backoff-max", o->backoff_max, "Longest restart delay in ms (default 10000)")

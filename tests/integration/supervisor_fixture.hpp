@@ -151,6 +151,10 @@ public:
     SupervisedJail(const SupervisedJail&) = delete;
 
     ~SupervisedJail() {
+        if (pid <= 0) {  // launched by something else (jailctl), or a test failed early
+            auto text = jailmgr::sys::read_file_if_exists(files.pidfile);
+            if (text && !text->empty()) pid = static_cast<pid_t>(std::stol(*text));
+        }
         if (pid > 0 && process_exists(pid)) {
             try {
                 sv::control_stop(files.socket, true, 20s);
