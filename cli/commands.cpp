@@ -8,12 +8,12 @@ Command add_schema_command(CLI::App& app, Globals& g);  // cmd_schema.cpp
 void add_jailmgr_commands(CLI::App& app, Globals& g, std::vector<Command>& out) {
     out.push_back(add_lint_command(app, g));
     out.push_back(add_schema_command(app, g));
+    add_ps_command(app, g, out);
+    add_logs_command(app, g, out);
 }
 
 void add_jailctl_commands(CLI::App& app, Globals& g, std::vector<Command>& out) {
-    (void)app;
-    (void)g;
-    (void)out;
+    add_jailctl_supervise_command(app, g, out);
 }
 
 }  // namespace jailmgr::cli
