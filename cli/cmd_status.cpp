@@ -3,7 +3,7 @@
 
 #include "engine_context.hpp"
 #include "observe.hpp"
-#include "status.hpp"
+#include "status_report.hpp"
 
 namespace jailmgr::cli {
 

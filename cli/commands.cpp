@@ -20,12 +20,12 @@ void add_jailmgr_commands(CLI::App& app, Globals& g, std::vector<Command>& out) 
     out.push_back(add_status_command(app, g));
     out.push_back(add_metrics_command(app, g));
     out.push_back(add_exporter_command(app, g));
+    add_ps_command(app, g, out);
+    add_logs_command(app, g, out);
 }
 
 void add_jailctl_commands(CLI::App& app, Globals& g, std::vector<Command>& out) {
-    (void)app;
-    (void)g;
-    (void)out;
+    add_jailctl_supervise_command(app, g, out);
 }
 
 }  // namespace jailmgr::cli

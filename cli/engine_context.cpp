@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "render.hpp"
-#include "supervisor_control.hpp"
+#include "supervisor_processes.hpp"
 
 namespace jailmgr::cli {
 

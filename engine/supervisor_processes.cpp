@@ -1,4 +1,4 @@
-#include "supervisor_control.hpp"
+#include "supervisor_processes.hpp"
 
 #include <poll.h>
 #include <sys/inotify.h>
@@ -12,6 +12,7 @@
 #include "supervisor/spec.hpp"
 #include "supervisor/status.hpp"
 #include "sys/error.hpp"
+#include "sys/files.hpp"
 #include "sys/unique_fd.hpp"
 
 namespace jailmgr::engine {

@@ -1,4 +1,4 @@
-// supervisor_control.hpp -- the real Supervisors: per-jail supervisor
+// supervisor_processes.hpp -- the real Supervisors: per-jail supervisor
 // processes (engine/supervisor), reached through their status files and
 // control sockets.
 #pragma once

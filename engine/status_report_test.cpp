@@ -1,4 +1,4 @@
-#include "status.hpp"
+#include "status_report.hpp"
 
 #include <doctest/doctest.h>
 

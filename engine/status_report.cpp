@@ -1,4 +1,4 @@
-#include "status.hpp"
+#include "status_report.hpp"
 
 #include <cmath>
 #include <cstdio>

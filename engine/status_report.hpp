@@ -1,4 +1,4 @@
-// status.hpp -- `jailmgr status`: every jail on the host with its services,
+// status_report.hpp -- `jailmgr status`: every jail on the host with its services,
 // as text (a table) or JSON (docs/status.schema.json, stable).
 #pragma once
 
