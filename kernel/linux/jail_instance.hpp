@@ -1,0 +1,44 @@
+// jail_instance.hpp -- find or start the running instance of a jail (its
+// namespaces, anchored by the init of jail_init.hpp).
+//
+// The init's pid and start time are recorded in the registry; a later
+// process trusts that record only after opening a pidfd (no pid reuse race
+// from then on) and checking that the process has the recorded start time
+// and lives in the jail's cgroup2 directory.  Never `ps` and a name.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+
+#include "cgroup_layout.hpp"
+#include "profile_rules.hpp"
+#include "registry.hpp"
+#include "sys/unique_fd.hpp"
+
+namespace jailmgr::kernel::lnx {
+
+struct InitHandle {
+    pid_t pid = -1;  // in our PID namespace
+    std::uint64_t start_time = 0;
+    sys::unique_fd pidfd;
+};
+
+// /proc/PID/stat field 22 (start time in clock ticks since boot); nullopt if
+// the process does not exist.
+std::optional<std::uint64_t> process_start_time(pid_t pid);
+
+// The running init of `rec`, verified; nullopt if none.
+std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& rec, const CgroupLayout& layout);
+
+// Clones and sets up a new init (the caller holds the registry lock and has
+// checked that none runs), records it, and returns it.  Throws DriverError
+// naming the jail and the failed step.
+InitHandle start_instance(const Registry& registry, const JailRecord& rec, const ProfilePlan& profile);
+
+// v1 cgroup.procs descriptors of the jail, for children to join.
+std::vector<sys::unique_fd> open_v1_procs(const JailRecord& rec);
+
+}  // namespace jailmgr::kernel::lnx
