@@ -124,6 +124,21 @@ struct jail_stats {
 	uint64_t	js_log_suppressed;	/* deny log lines rate-limited away */
 };
 
+/*
+ * security.models.jail.kill: write a struct jail_kill (exactly its size) as
+ * new value and read the same struct back as old value.  Every live member
+ * process of jk_id gets signal jk_signal (0: none, only count); the counts
+ * of live and zombie members found come back.  Members are found by the
+ * kernel in one pass under its process lock, so no process outside the jail
+ * can be hit by a recycled PID.  Host root only.
+ */
+struct jail_kill {
+	jail_id_t	jk_id;
+	int32_t		jk_signal;		/* 0 .. NSIG-1 */
+	uint64_t	jk_live;		/* out: live members signalled */
+	uint64_t	jk_zombie;		/* out: zombie members */
+};
+
 /* sysctl names (security.models.jail.*) */
 #define JAIL_SYSCTL_ROOT	"security.models.jail"
 #define JAIL_SYSCTL_NAME	JAIL_SYSCTL_ROOT ".name"
@@ -132,6 +147,7 @@ struct jail_stats {
 #define JAIL_SYSCTL_DESTROY	JAIL_SYSCTL_ROOT ".destroy"
 #define JAIL_SYSCTL_LIST	JAIL_SYSCTL_ROOT ".list"
 #define JAIL_SYSCTL_STATS	JAIL_SYSCTL_ROOT ".stats"
+#define JAIL_SYSCTL_KILL	JAIL_SYSCTL_ROOT ".kill"
 
 #define SECMODEL_JAIL_ID	"org.netbsd.secmodel.jail"
 #define SECMODEL_JAIL_NAME	"NetBSD Jail"
@@ -142,5 +158,6 @@ struct jail_stats {
 JAIL_ABI_ASSERT(create_size, sizeof(struct jail_create) == 432);
 JAIL_ABI_ASSERT(info_size, sizeof(struct jail_info) == 520);
 JAIL_ABI_ASSERT(stats_size, sizeof(struct jail_stats) == 64);
+JAIL_ABI_ASSERT(kill_size, sizeof(struct jail_kill) == 24);
 
 #endif /* JAIL_ABI_H */

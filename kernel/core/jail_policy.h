@@ -15,6 +15,10 @@
 
 #include "jail_abi.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct jail_table;
 
 enum jail_verdict {
@@ -121,5 +125,12 @@ int jail_profile_denies(uint32_t profile, uint32_t deny, enum jail_action act);
 
 /* The action called `name` (as jail_action_name), or JAIL_ACT_COUNT. */
 enum jail_action jail_action_by_name(const char *name);
+
+/* Human name of a scope ("process", "system", "network"), or "unknown". */
+const char *jail_scope_name(uint32_t scope);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* JAIL_POLICY_H */

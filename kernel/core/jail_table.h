@@ -30,6 +30,10 @@
 #include <stddef.h>
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define JAIL_TABLE_BUCKETS	256	/* per hash; power of two */
 
 enum jail_state {
@@ -62,6 +66,7 @@ struct jail_entry {
 	uint64_t		je_proc_live;
 	uint64_t		je_proc_zombie;
 	uint64_t		je_cpu_ticks_total;
+	uint64_t		je_cpu_ticks_last;	/* raw sum at the last sample */
 	uint64_t		je_cpu_ticks_1s;
 	uint64_t		je_cpu_ring[10];	/* last 10 one-second deltas */
 	uint32_t		je_cpu_ring_pos;
@@ -146,6 +151,21 @@ struct jail_entry *jail_table_find_name(const struct jail_table *t,
     const char *name);
 
 /*
+ * Any state (CREATING, ACTIVE, DESTROYING): for policy decisions about a
+ * member process, which must keep its profile while a destroy that will
+ * fail (it has members) is being checked.
+ */
+struct jail_entry *jail_table_find_id_any(const struct jail_table *t,
+    jail_id_t id);
+
+/*
+ * Holds keep an ACTIVE entry from being destroyed (destroy_begin: EBUSY)
+ * while the caller works on it outside the lock, e.g. an enter in progress.
+ */
+void jail_entry_hold(struct jail_entry *e);
+void jail_entry_rele(struct jail_entry *e);
+
+/*
  * The jail reserving `port` (host byte order), whatever its state, or
  * JAIL_ID_HOST when nobody does (port 0 is never reserved).
  */
@@ -170,5 +190,9 @@ int jail_table_snapshot(const struct jail_table *t, struct jail_info *buf,
     size_t cap, size_t *countp, uint64_t *genp);
 
 void jail_table_stats(const struct jail_table *t, struct jail_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* JAIL_TABLE_H */
