@@ -33,8 +33,8 @@ void reset_signals() {
     ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &empty, nullptr, sizeof empty);
 }
 
-int join_cgroups(const std::vector<int>& procs_fds) {
-    for (int fd : procs_fds) {
+int join_cgroups(const std::vector<int>& tasks_fds) {
+    for (int fd : tasks_fds) {
         ssize_t n;
         do {
             n = ::write(fd, "0", 1);

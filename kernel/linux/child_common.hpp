@@ -11,8 +11,8 @@ namespace jailmgr::kernel::lnx {
 // a jailed process's signal) nor its blocked or ignored signals.
 void reset_signals();
 
-// Join v1 cgroups by writing "0" to each pre-opened cgroup.procs.  Returns 0
-// or -1 with errno.
-int join_cgroups(const std::vector<int>& procs_fds);
+// Join v1 cgroups by writing "0" (this thread) to each pre-opened `tasks`
+// file (see open_v1_tasks).  Returns 0 or -1 with errno.
+int join_cgroups(const std::vector<int>& tasks_fds);
 
 }  // namespace jailmgr::kernel::lnx

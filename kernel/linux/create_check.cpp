@@ -9,10 +9,8 @@
 #include <memory>
 #include <set>
 
-extern "C" {
 #include "jail_policy.h"
 #include "jail_table.h"
-}
 
 namespace jailmgr::kernel::lnx {
 

@@ -49,7 +49,7 @@ void run_init(const InitPlan& plan) noexcept {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     reset_signals();
 
-    if (join_cgroups(plan.cgroup_procs) != 0) fail(plan, Stage::cgroup_join);
+    if (join_cgroups(plan.cgroup_tasks) != 0) fail(plan, Stage::cgroup_join);
     // After joining: the namespace is rooted at the jail's own cgroups.
     if (sysc::unshare(CLONE_NEWCGROUP) != 0) fail(plan, Stage::cgroup_namespace);
 

@@ -27,7 +27,7 @@ namespace jailmgr::kernel::lnx {
 
 struct InitPlan {
     int owner_pidfd = -1;         // pidfd of the owning process
-    std::vector<int> cgroup_procs;  // v1 cgroup.procs, open for writing
+    std::vector<int> cgroup_tasks;  // v1 `tasks` files, open for writing
     std::string root;             // the jail root on the host
     std::vector<Step> steps;
     Hardening hardening;

@@ -77,14 +77,14 @@ std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& 
     return h;
 }
 
-std::vector<sys::unique_fd> open_v1_procs(const JailRecord& rec) {
+std::vector<sys::unique_fd> open_v1_tasks(const JailRecord& rec) {
     std::vector<sys::unique_fd> fds;
     for (const auto& dir : rec.cgroups.directories()) {
         if (dir == rec.cgroups.v2) continue;  // joined at clone time
-        fs::path procs = dir / "cgroup.procs";
-        sys::unique_fd fd(::open(procs.c_str(), O_WRONLY | O_CLOEXEC));
+        fs::path tasks = dir / "tasks";
+        sys::unique_fd fd(::open(tasks.c_str(), O_WRONLY | O_CLOEXEC));
         if (!fd)
-            throw DriverError(Errc::system, jail_label(rec) + ": open " + procs.string() + ": " + std::strerror(errno),
+            throw DriverError(Errc::system, jail_label(rec) + ": open " + tasks.string() + ": " + std::strerror(errno),
                               errno);
         fds.push_back(std::move(fd));
     }
@@ -97,8 +97,8 @@ InitHandle start_instance(const Registry& registry, const JailRecord& rec, const
     sys::unique_fd owner(sysc::pidfd_open(::getpid()));
     if (!owner) sys::throw_errno(who + ": pidfd_open self");
     plan.owner_pidfd = owner.get();
-    auto procs = open_v1_procs(rec);
-    for (const auto& fd : procs) plan.cgroup_procs.push_back(fd.get());
+    auto tasks = open_v1_tasks(rec);
+    for (const auto& fd : tasks) plan.cgroup_tasks.push_back(fd.get());
     sys::unique_fd v2(::open(rec.cgroups.v2.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!v2) sys::throw_errno(who + ": open cgroup " + rec.cgroups.v2.string());
     plan.root = rec.spec.root.string();

@@ -98,8 +98,8 @@ Process LinuxSession::spawn(const SpawnSpec& spec) {
 
     SpawnPlan plan;
     plan.ns_pidfd = init_.pidfd.get();
-    auto procs = open_v1_procs(rec_);
-    for (const auto& fd : procs) plan.cgroup_procs.push_back(fd.get());
+    auto tasks = open_v1_tasks(rec_);
+    for (const auto& fd : tasks) plan.cgroup_tasks.push_back(fd.get());
     sys::unique_fd v2(::open(rec_.cgroups.v2.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!v2) sys::throw_errno(who + ": open cgroup " + rec_.cgroups.v2.string());
 

@@ -134,7 +134,7 @@ const std::vector<Row>& table() {
           always("semtimedop"), always("semctl"), always("msgget"), always("msgsnd"), always("msgrcv"),
           always("msgctl")},
          {CAP_IPC_OWNER, CAP_IPC_LOCK},
-         {"sysvipc"},
+         {},
          {}},
     };
     return rows;

@@ -25,10 +25,7 @@
 #include <vector>
 
 #include "driver.hpp"
-
-extern "C" {
 #include "jail_policy.h"
-}
 
 namespace jailmgr::kernel::lnx {
 

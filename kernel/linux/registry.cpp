@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -168,8 +169,27 @@ std::optional<InitRecord> Registry::load_init(JailId id) const {
 }
 
 void Registry::store_init(JailId id, const InitRecord& init) const {
+    // Atomic (rename) but not durable: an init does not survive a reboot, so
+    // an fsync here would only add latency to every jailctl exec.
     json j = {{"pid", init.pid}, {"start_time", init.start_time}};
-    sys::write_file_atomic(jails_dir_ / (std::to_string(id) + ".init"), j.dump() + "\n", 0600);
+    std::string text = j.dump() + "\n";
+    fs::path path = jails_dir_ / (std::to_string(id) + ".init");
+    fs::path tmp = path;
+    tmp += ".tmp." + std::to_string(::getpid());
+    {
+        sys::unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (!fd) sys::throw_errno("create " + tmp.string());
+        if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+            int err = errno;
+            ::unlink(tmp.c_str());
+            sys::throw_errno("write " + tmp.string(), err);
+        }
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        sys::throw_errno("rename " + tmp.string(), err);
+    }
 }
 
 void Registry::remove_init(JailId id) const {

@@ -50,7 +50,7 @@ std::vector<std::string> exec_candidates(const std::string& argv0, const std::st
 void run_spawn(const SpawnPlan& plan) noexcept {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // until execve: we are still host root
     reset_signals();
-    if (join_cgroups(plan.cgroup_procs) != 0) fail(plan, Stage::cgroup_join);
+    if (join_cgroups(plan.cgroup_tasks) != 0) fail(plan, Stage::cgroup_join);
     if (sysc::setns(plan.ns_pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP) != 0)
         fail(plan, Stage::join_namespaces);
     if (setup_stdio(plan.stdio) != 0) fail(plan, Stage::stdio);

@@ -21,7 +21,7 @@ namespace jailmgr::kernel::lnx {
 
 struct SpawnPlan {
     int ns_pidfd = -1;              // pidfd of the jail's init
-    std::vector<int> cgroup_procs;  // v1 cgroup.procs, open for writing
+    std::vector<int> cgroup_tasks;  // v1 `tasks` files, open for writing
     int stdio[3] = {-1, -1, -1};    // valid descriptors for 0, 1, 2
     bool new_session = true;
     std::vector<std::pair<int, struct rlimit>> rlimits;
