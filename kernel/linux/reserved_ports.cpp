@@ -1,6 +1,8 @@
 #include "reserved_ports.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -57,6 +59,15 @@ std::string format_port_ranges(const std::set<std::uint16_t>& ports) {
 namespace {
 
 using Clock = std::chrono::system_clock;
+
+// One write(2) with O_TRUNC: procfs takes the whole value at once, and a
+// shorter value must not leave a tail behind in a regular file (tests).
+void write_sysctl(const fs::path& file, const std::string& value) {
+    sys::unique_fd fd(::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC));
+    if (!fd) sys::throw_errno("open " + file.string());
+    if (::write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+        sys::throw_errno("write '" + value + "' to " + file.string());
+}
 
 struct Ledger {
     std::map<std::uint16_t, ReservedPorts::Entry> ports;
@@ -161,7 +172,7 @@ void ReservedPorts::reserve(const PortHolder& holder, const std::vector<std::uin
     save(ledger_, l);
     if (wanted != current) {
         try {
-            sys::write_file(sysctl_, format_port_ranges(wanted) + "\n");
+            write_sysctl(sysctl_, format_port_ranges(wanted) + "\n");
         } catch (...) {
             release(holder);
             throw;
@@ -191,7 +202,7 @@ void ReservedPorts::release(const PortHolder& holder) {
     prune(l, wanted);
     l.since.erase(key_of(holder));
     if (!changed && wanted == current) return;
-    if (wanted != current) sys::write_file(sysctl_, (wanted.empty() ? std::string() : format_port_ranges(wanted)) + "\n");
+    if (wanted != current) write_sysctl(sysctl_, format_port_ranges(wanted) + "\n");
     if (l.ports.empty())
         ::unlink(ledger_.c_str());
     else
