@@ -66,7 +66,8 @@ void add_jailctl_create(CLI::App& app, Globals& g, std::vector<Command>& out) {
     cmd->add_option("--deny", o->deny, "Extra denial on top of the profile, e.g. sysvipc (repeatable)");
     cmd->add_option("--hostname", o->hostname, "Hostname inside the jail (default: the name)");
     cmd->add_option("ROOT", o->root, "The jail's root directory (absolute)")->required();
-    out.push_back({cmd, [o, &g] {
+    out.push_back({cmd, [o, &app, &g] {
+                       reject_extras(app);
                        auto spec = to_spec(*o);
                        auto driver = open_driver(g);
                        std::cout << driver->create(spec) << "\n";

@@ -117,7 +117,15 @@ void add_jailctl_exec(CLI::App& app, Globals& g, std::vector<Command>& out) {
     cmd->add_option("JAIL", o->jail, "Jail ID or name")->required();
     // Everything after the jail (or after --) is the command, options included.
     cmd->prefix_command();
-    out.push_back({cmd, [o, cmd, &g] { return run(*o, cmd->remaining(), g); }});
+    cmd->allow_extras();
+    out.push_back({cmd, [o, cmd, &app, &g] {
+                       // "exec JAIL CMD..." stops option parsing at CMD; after "exec JAIL --"
+                       // CLI11 hands the words to the parent (see add_jailctl_commands).
+                       auto command = cmd->remaining();
+                       if (command.empty()) command = app.remaining();
+                       if (!command.empty() && command.front() == "--") command.erase(command.begin());
+                       return run(*o, command, g);
+                   }});
 }
 
 }  // namespace jailmgr::cli

@@ -43,7 +43,8 @@ void add_jailctl_list(CLI::App& app, Globals& g, std::vector<Command>& out) {
     auto json = std::make_shared<bool>(false);
     auto* cmd = app.add_subcommand("list", "List jails");
     cmd->add_flag("--json", *json, "Print JSON (an array of jails)");
-    out.push_back({cmd, [json, &g] {
+    out.push_back({cmd, [json, &app, &g] {
+                       reject_extras(app);
                        auto driver = open_driver(g);
                        auto jails = driver->list();
                        if (*json) {

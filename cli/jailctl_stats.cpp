@@ -89,7 +89,8 @@ void add_jailctl_stats(CLI::App& app, Globals& g, std::vector<Command>& out) {
     auto* cmd = app.add_subcommand("stats", "Telemetry of every jail: CPU, memory, processes, denials, limits");
     auto* j = cmd->add_flag("--json", o->json, "Print JSON");
     cmd->add_flag("--prometheus", o->prometheus, "Print Prometheus text exposition format")->excludes(j);
-    out.push_back({cmd, [o, &g] {
+    out.push_back({cmd, [o, &app, &g] {
+                       reject_extras(app);
                        auto driver = open_driver(g);
                        auto jails = driver->list();
                        if (o->prometheus) {

@@ -67,6 +67,10 @@ kernel::BindMount parse_mount(std::string_view text) {
     return m;
 }
 
+void reject_extras(const CLI::App& app) {
+    if (!app.remaining(true).empty()) throw CLI::ExtrasError(app.remaining(true));
+}
+
 std::unique_ptr<kernel::Driver> open_driver(const Globals& g) { return kernel::make_driver(g.paths().driver_config()); }
 
 kernel::JailInfo find_or_throw(kernel::Driver& driver, std::string_view id_or_name) {

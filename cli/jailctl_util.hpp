@@ -28,6 +28,10 @@ kernel::BindMount parse_mount(std::string_view text);
 
 std::unique_ptr<kernel::Driver> open_driver(const Globals& g);
 
+// Throws CLI::ExtrasError if words were left over (the root app allows
+// extras for the sake of "exec JAIL -- CMD").
+void reject_extras(const CLI::App& app);
+
 // The jail named by ID or name, or DriverError(not_found) "no jail 'x'".
 kernel::JailInfo find_or_throw(kernel::Driver& driver, std::string_view id_or_name);
 

@@ -1,18 +1,22 @@
 // jail_init.hpp -- PID 1 of a running jail.
 //
 // A jail's PID namespace lives exactly as long as its PID 1.  The process
-// that starts an instance clones this init with new PID, mount, UTS and IPC
-// namespaces, directly into the jail's cgroup2 directory.  The init:
-//   1. arms PR_SET_PDEATHSIG(SIGKILL) and checks that its owner is still
-//      there: when the owner dies, the init dies, and the kernel kills every
+// that starts an instance (the owner) clones this init with new PID, mount,
+// UTS and IPC namespaces, directly into the jail's cgroup2 directory.  It is
+// the owner's child and the owner reaps it (the host's PID 1 is not trusted
+// to: on our machines it does not reap orphans).  The init:
+//   1. checks that its owner is still there, through a pidfd it keeps: when
+//      the owner process exits, the init exits, and the kernel kills every
 //      process of the jail (that is how "supervisor killed -> jail emptied"
-//      works);
+//      works; unlike PR_SET_PDEATHSIG this follows the owner process, not
+//      the thread that happened to start the jail);
 //   2. becomes non-dumpable (a jailed root must not ptrace or read it);
 //   3. joins the v1 cgroups and unshares a cgroup namespace rooted there;
 //   4. builds the jail's filesystem (setup_steps) and pivots into it;
 //   5. applies the jail's profile to itself with no capabilities left;
-//   6. reports "ready" to its owner, closes every descriptor, and reaps
-//      orphans forever (sigwaitinfo on SIGCHLD: no CPU when idle).
+//   6. reports "ready" to its owner, closes every descriptor but the
+//      owner's pidfd, and reaps orphans until the owner exits (ppoll on
+//      the pidfd and a signalfd for SIGCHLD: no CPU when idle).
 // Signals from inside the jail cannot kill it (the kernel protects a
 // namespace's init from signals it has no handler for).
 #pragma once

@@ -60,6 +60,33 @@ std::optional<std::uint64_t> process_start_time(pid_t pid) {
     return std::stoull(field);
 }
 
+bool process_exited(pid_t pid) {
+    std::optional<std::string> stat;
+    try {
+        stat = sys::read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+    } catch (const sys::SysError&) {
+        return true;
+    }
+    if (!stat) return true;
+    // Fields after the command name: state (3) ... flags (9).  An init can
+    // sit in do_exit for a while (it waits for the jail's zombies to be
+    // reaped) with state 'S': PF_EXITING tells.
+    auto close = stat->rfind(')');
+    if (close == std::string::npos) return true;
+    std::istringstream in(stat->substr(close + 1));
+    std::string state, field;
+    in >> state;
+    for (int i = 4; i <= 9; ++i) in >> field;
+    constexpr unsigned long pf_exiting = 0x4;
+    unsigned long flags = 0;
+    try {
+        flags = std::stoul(field);
+    } catch (const std::exception&) {
+        return true;
+    }
+    return state == "Z" || state == "X" || (flags & pf_exiting);
+}
+
 std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& rec, const CgroupLayout& layout) {
     auto init = registry.load_init(rec.id);
     if (!init) return std::nullopt;
@@ -71,6 +98,7 @@ std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& 
     // From here the pidfd pins the process: the checks below cannot be fooled
     // by pid reuse.
     if (process_start_time(init->pid) != init->start_time) return std::nullopt;
+    if (process_exited(init->pid)) return std::nullopt;  // a zombie waiting to be reaped
     std::string expected = "/" + rec.cgroups.v2.lexically_relative(layout.v2_root).string();
     if (v2_cgroup_of(init->pid) != expected) return std::nullopt;
     if (sysc::pidfd_send_signal(h.pidfd.get(), 0) != 0) return std::nullopt;

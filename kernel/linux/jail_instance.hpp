@@ -30,6 +30,9 @@ struct InitHandle {
 // the process does not exist.
 std::optional<std::uint64_t> process_start_time(pid_t pid);
 
+// True once `pid` has exited (zombie, or gone).
+bool process_exited(pid_t pid);
+
 // The running init of `rec`, verified; nullopt if none.
 std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& rec, const CgroupLayout& layout);
 

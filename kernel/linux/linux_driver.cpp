@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <functional>
 
 #include "create_check.hpp"
@@ -131,6 +133,12 @@ void LinuxDriver::destroy(JailId id, bool force) {
     const std::string who = label(rec);
     try {
         auto usage = read_cgroup_usage(*cgfs_, rec.cgroups);
+        // Zombies alone are usually on their way out (an instance that just
+        // ended, reaped by the host's init): give them a moment.
+        for (int i = 0; i < 50 && !force && usage.procs_live == 0 && usage.procs_zombie > 0; ++i) {
+            ::usleep(10000);
+            usage = read_cgroup_usage(*cgfs_, rec.cgroups);
+        }
         std::uint64_t remaining = usage.procs_live + usage.procs_zombie;
         if (remaining > 0 && !force)
             throw DriverError(Errc::busy,

@@ -1,6 +1,7 @@
 #include "linux_session.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -80,8 +81,23 @@ LinuxSession::LinuxSession(Registry registry, std::shared_ptr<CgroupFs> cgfs, Ja
 LinuxSession::~LinuxSession() {
     if (!owner_) return;
     sysc::pidfd_send_signal(init_.pidfd.get(), SIGKILL);
-    siginfo_t info;
-    while (::waitid(P_PIDFD, static_cast<id_t>(init_.pidfd.get()), &info, WEXITED) < 0 && errno == EINTR) {
+    try {
+        // Everything has left the jail's cgroup once the kill took effect.
+        wait_cgroup_empty(*cgfs_, rec_.cgroups, std::chrono::seconds(5));
+    } catch (const std::exception&) {
+        // best effort: the kill itself has been sent
+    }
+    // The init exits as soon as the jail's last zombie is reaped.  Normally
+    // that is within milliseconds; if the caller still holds unreaped
+    // processes of the jail, it cannot happen before the caller reaps them,
+    // so the wait is bounded and the init is then left to the caller.
+    struct pollfd p = {init_.pidfd.get(), POLLIN, 0};
+    int ready;
+    while ((ready = ::poll(&p, 1, 1000)) < 0 && errno == EINTR) {
+    }
+    if (ready > 0) {
+        siginfo_t info;
+        ::waitid(P_PIDFD, static_cast<id_t>(init_.pidfd.get()), &info, WEXITED | WNOHANG);
     }
     try {
         auto lock = registry_.lock();

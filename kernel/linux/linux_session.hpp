@@ -6,7 +6,14 @@
 // CLONE_PIDFD, and immediately returns to its own namespace, so later jails
 // are never nested and the caller can waitid() the child.  The session that
 // started the instance owns it: destroying that session kills the init,
-// and with it every process of the jail.
+// and with it every process of the jail, and reaps the init.  One caveat:
+// an exiting init waits until every process of its namespace has been
+// reaped, the caller's own children included.  If the caller still holds
+// unreaped processes of the jail (Process objects not yet waited for), the
+// init cannot finish before they are; the destructor waits until the jail's
+// cgroup is empty, gives the init a bounded second, and otherwise leaves it
+// to be reaped by whoever reaps the caller's children (waitpid(-1)), or at
+// the caller's exit.  Supervisors wait for their processes first.
 #pragma once
 
 #include <memory>
