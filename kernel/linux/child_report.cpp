@@ -28,6 +28,7 @@ std::string stage_name(Stage s) {
     case Stage::seccomp: return "load seccomp filter";
     case Stage::workdir: return "change directory";
     case Stage::exec: return "exec";
+    case Stage::init_program: return "start the jail's init program";
     }
     return "unknown stage";
 }

@@ -31,6 +31,7 @@ enum class Stage : std::int32_t {
     seccomp,
     workdir,
     exec,
+    init_program,        // the jail's init could not exec or start its program
 };
 
 struct ChildReport {
@@ -38,6 +39,9 @@ struct ChildReport {
     std::int32_t index = 0;
     std::int32_t err = 0;
 };
+
+static_assert(static_cast<int>(Stage::init_program) == 18, "init_protocol.h: JAIL_INIT_STAGE_PROGRAM");
+static_assert(sizeof(ChildReport) == 12, "init_protocol.h: struct jail_init_report");
 
 std::string stage_name(Stage s);
 

@@ -11,7 +11,6 @@
 #include <cstring>
 
 #include "landlock.hpp"
-#include "seccomp_filter.hpp"
 #include "sys/files.hpp"
 #include "syscalls.hpp"
 
@@ -49,23 +48,26 @@ int set_caps(std::uint64_t caps) {
 
 }  // namespace
 
-Hardening make_hardening(const ProfilePlan& profile) {
+Hardening make_hardening(const ProfilePlan& profile, const std::vector<sock_filter>& seccomp) {
     Hardening h;
     h.bounding = profile.bounding;
     h.root_caps = profile.bounding;
     h.ambient = profile.lock_securebits;
     h.lock_securebits = profile.lock_securebits;
     h.no_new_privs = profile.no_new_privs;
-    h.seccomp = compile_seccomp(profile.seccomp);
+    h.seccomp = seccomp;
     h.landlock = landlock_scope_ruleset(profile.landlock_scopes);
     h.last_cap = last_cap();
     return h;
 }
 
-Hardening make_init_hardening(const ProfilePlan& profile) {
-    Hardening h = make_hardening(profile);
+Hardening make_init_hardening(const ProfilePlan& profile, const std::vector<sock_filter>& seccomp) {
+    Hardening h = make_hardening(profile, seccomp);
     h.root_caps = 0;
     h.ambient = false;
+    // The init execs its small program as uid 0: with NOROOT locked that
+    // exec grants no capabilities back, whatever the profile.
+    h.lock_securebits = true;
     return h;
 }
 

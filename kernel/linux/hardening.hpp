@@ -39,10 +39,12 @@ struct Hardening {
     int last_cap = 40;
 };
 
-Hardening make_hardening(const ProfilePlan& profile);
+// `seccomp` is compile_seccomp(profile.seccomp), compiled once per instance.
+Hardening make_hardening(const ProfilePlan& profile, const std::vector<sock_filter>& seccomp);
 
-// The same, for the jail's init: no capabilities at all, whatever the profile.
-Hardening make_init_hardening(const ProfilePlan& profile);
+// The same, for the jail's init: no capabilities at all, whatever the
+// profile, and NOROOT locked so that its exec cannot bring any back.
+Hardening make_init_hardening(const ProfilePlan& profile, const std::vector<sock_filter>& seccomp);
 
 struct ChildCreds {
     bool set = false;  // false: stay root of the jail

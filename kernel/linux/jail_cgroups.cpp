@@ -67,7 +67,8 @@ void enable_subtree(CgroupFs& cfs, const fs::path& dir, const std::vector<std::s
 }
 
 // Waits until `key` in cgroup.events has `want`; false on timeout.
-bool wait_event(const fs::path& events, std::string_view key, std::uint64_t want, std::chrono::milliseconds timeout) {
+bool wait_event(const fs::path& events, std::string_view key, std::uint64_t want, std::chrono::milliseconds timeout,
+                int also = -1) {
     sys::unique_fd fd(::open(events.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         if (errno == ENOENT) return true;  // the cgroup is gone: nothing left in it
@@ -83,9 +84,10 @@ bool wait_event(const fs::path& events, std::string_view key, std::uint64_t want
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return false;
         // cgroupfs signals changes of cgroup.events as POLLPRI.
-        struct pollfd p = {fd.get(), POLLPRI, 0};
-        if (::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 100))) < 0 && errno != EINTR)
-            sys::throw_errno("poll " + events.string());
+        struct pollfd p[2] = {{fd.get(), POLLPRI, 0}, {also, POLLIN, 0}};
+        int ready = ::poll(p, also >= 0 ? 2 : 1, static_cast<int>(std::min<long long>(left.count(), 100)));
+        if (ready < 0 && errno != EINTR) sys::throw_errno("poll " + events.string());
+        if (ready > 0 && also >= 0 && (p[1].revents & POLLIN)) return true;
     }
 }
 
@@ -132,6 +134,7 @@ JailCgroups create_jail_cgroups(CgroupFs& cfs, const CgroupLayout& layout, const
         make(v2_parent, true);
         if (!v2_wanted.empty()) enable_subtree(cfs, v2_parent, v2_wanted);
         cg.v2 = v2_parent / jail_name;
+        cg.v2_root = layout.v2_root;
         make(cg.v2, false);
 
         for (auto c : jail_controllers) {
@@ -238,8 +241,8 @@ void freeze_cgroup(CgroupFs& cfs, const JailCgroups& cg, bool frozen, std::chron
                        ETIMEDOUT);
 }
 
-bool wait_cgroup_empty(CgroupFs&, const JailCgroups& cg, std::chrono::milliseconds timeout) {
-    return wait_event(cg.v2 / "cgroup.events", "populated", 0, timeout);
+bool wait_cgroup_empty(CgroupFs&, const JailCgroups& cg, std::chrono::milliseconds timeout, int also) {
+    return wait_event(cg.v2 / "cgroup.events", "populated", 0, timeout, also);
 }
 
 void remove_jail_cgroups(CgroupFs& cfs, const JailCgroups& cg) {

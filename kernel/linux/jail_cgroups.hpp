@@ -23,7 +23,8 @@
 namespace jailmgr::kernel::lnx {
 
 struct JailCgroups {
-    std::filesystem::path v2;  // the jail's cgroup2 directory
+    std::filesystem::path v2;       // the jail's cgroup2 directory
+    std::filesystem::path v2_root;  // mount point of the cgroup2 hierarchy
     // controller -> directory holding its control files: a v1 directory, or
     // `v2` when cgroup2 serves that controller.  Absent = unavailable.
     std::map<std::string, std::filesystem::path> controllers;
@@ -60,9 +61,11 @@ void kill_cgroup(CgroupFs& fs, const JailCgroups& cg);
 // cgroup.freeze: 1 = freeze and wait until frozen (bounded), 0 = thaw.
 void freeze_cgroup(CgroupFs& fs, const JailCgroups& cg, bool frozen, std::chrono::milliseconds timeout);
 
-// Waits until cgroup.events says "populated 0" (poll(2) POLLPRI on it).
-// Returns false on timeout.
-bool wait_cgroup_empty(CgroupFs& fs, const JailCgroups& cg, std::chrono::milliseconds timeout);
+// Waits until cgroup.events says "populated 0" (poll(2) POLLPRI on it), or
+// until `also` (if >= 0) is readable: the kernel rate-limits cgroup.events
+// notifications to one per 10 ms, so a pidfd whose exit implies an empty
+// cgroup (the jail's init) usually answers first.  Returns false on timeout.
+bool wait_cgroup_empty(CgroupFs& fs, const JailCgroups& cg, std::chrono::milliseconds timeout, int also = -1);
 
 // rmdir of every directory, then of the jailmgr.<instance> parents when they
 // became empty.  Missing directories are fine (idempotent).

@@ -5,13 +5,16 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 
 #include "child_common.hpp"
+#include "sys/error.hpp"
 #include "syscalls.hpp"
 
 namespace jailmgr::kernel::lnx {
@@ -23,18 +26,17 @@ namespace {
     ::_exit(1);
 }
 
-// Reap orphans until the owner exits; then exit, which ends the namespace.
-[[noreturn]] void reap_until_owner_exits(int owner_pidfd, int chld_fd) {
-    for (;;) {
-        while (::waitpid(-1, nullptr, WNOHANG) > 0) {
-        }
-        struct pollfd fds[2] = {{owner_pidfd, POLLIN, 0}, {chld_fd, POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) continue;
-        if (fds[0].revents) ::_exit(0);
-        struct signalfd_siginfo si;
-        while (::read(chld_fd, &si, sizeof si) > 0) {
-        }
-    }
+// Decimal text of a small non-negative number, without the C library.
+void decimal(int v, char (&buf)[16]) {
+    char tmp[16];
+    int n = 0;
+    do {
+        tmp[n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v > 0 && n < 15);
+    int i = 0;
+    while (n) buf[i++] = tmp[--n];
+    buf[i] = '\0';
 }
 
 }  // namespace
@@ -48,7 +50,8 @@ void run_init(const InitPlan& plan) noexcept {
         fail(plan, Stage::parent_gone);
     }
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    reset_signals();
+    // No reset of the caller's signal handlers: nothing in the jail exists
+    // yet to signal us, and the exec below resets them.
 
     if (join_cgroups(plan.cgroup_tasks) != 0) fail(plan, Stage::cgroup_join);
     // After joining: the namespace is rooted at the jail's own cgroups.
@@ -60,22 +63,45 @@ void run_init(const InitPlan& plan) noexcept {
     Stage stage = Stage::ready;
     if (apply_hardening(plan.hardening, ChildCreds{}, &stage) != 0) fail(plan, stage);
 
-    sigset_t chld;
-    sigemptyset(&chld);
-    sigaddset(&chld, SIGCHLD);
-    sigprocmask(SIG_BLOCK, &chld, nullptr);
-    int chld_fd = ::signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (chld_fd < 0) fail(plan, Stage::ready);
+    // Only the owner's pidfd and the report pipe cross the exec.
+    sysc::close_range(0, ~0u, CLOSE_RANGE_CLOEXEC);
+    ::fcntl(plan.owner_pidfd, F_SETFD, 0);
+    ::fcntl(plan.report_fd, F_SETFD, 0);
+    char owner_arg[16], report_arg[16];
+    decimal(plan.owner_pidfd, owner_arg);
+    decimal(plan.report_fd, report_arg);
+    char name[] = "jailmgr-init";
+    char* argv[] = {name, owner_arg, report_arg, nullptr};
+    char* envp[] = {nullptr};
+    ::syscall(SYS_execveat, plan.program_fd, "", argv, envp, AT_EMPTY_PATH);
+    fail(plan, Stage::init_program);
+}
 
-    send_report(plan.report_fd, Stage::ready, 0, 0);
-    // Nothing of the host stays open in here but the owner's pidfd.
-    int keep_lo = plan.owner_pidfd < chld_fd ? plan.owner_pidfd : chld_fd;
-    int keep_hi = plan.owner_pidfd < chld_fd ? chld_fd : plan.owner_pidfd;
-    if (keep_lo > 0) sysc::close_range(0, static_cast<unsigned>(keep_lo - 1), 0);
-    if (keep_hi - keep_lo > 1)
-        sysc::close_range(static_cast<unsigned>(keep_lo + 1), static_cast<unsigned>(keep_hi - 1), 0);
-    sysc::close_range(static_cast<unsigned>(keep_hi + 1), ~0u, 0);
-    reap_until_owner_exits(plan.owner_pidfd, chld_fd);
+}  // namespace jailmgr::kernel::lnx
+
+namespace jailmgr::kernel::lnx {
+
+extern const unsigned char jail_init_program[];
+extern const std::size_t jail_init_program_size;
+
+sys::unique_fd init_program_fd() {
+    // MFD_EXEC (Linux 6.3) keeps the memfd executable where vm.memfd_noexec
+    // makes new memfds non-executable by default; older kernels reject it.
+    constexpr unsigned mfd_exec = 0x0010u;
+    const unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+    sys::unique_fd fd(::memfd_create("jailmgr-init", flags | mfd_exec));
+    if (!fd && errno == EINVAL) fd.reset(::memfd_create("jailmgr-init", flags));
+    if (!fd) sys::throw_errno("memfd_create for the jail init program");
+    size_t done = 0;
+    while (done < jail_init_program_size) {
+        ssize_t n = ::write(fd.get(), jail_init_program + done, jail_init_program_size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) sys::throw_errno("write the jail init program");
+        done += static_cast<size_t>(n);
+    }
+    if (::fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0)
+        sys::throw_errno("seal the jail init program");
+    return fd;
 }
 
 }  // namespace jailmgr::kernel::lnx

@@ -14,9 +14,12 @@
 //   3. joins the v1 cgroups and unshares a cgroup namespace rooted there;
 //   4. builds the jail's filesystem (setup_steps) and pivots into it;
 //   5. applies the jail's profile to itself with no capabilities left;
-//   6. reports "ready" to its owner, closes every descriptor but the
-//      owner's pidfd, and reaps orphans until the owner exits (ppoll on
-//      the pidfd and a signalfd for SIGCHLD: no CPU when idle).
+//   6. execs the small embedded init program (jail_init_prog.c) with only
+//      the owner's pidfd and the report pipe open; that program reports
+//      "ready" and reaps orphans until the owner exits (poll on the pidfd
+//      and a signalfd for SIGCHLD: no CPU when idle).  The exec matters: a
+//      copy of a big orchestrator as PID 1 would be the OOM killer's first
+//      victim, and with it every process of the jail.
 // Signals from inside the jail cannot kill it (the kernel protects a
 // namespace's init from signals it has no handler for).
 #pragma once
@@ -25,6 +28,7 @@
 #include <vector>
 
 #include "hardening.hpp"
+#include "sys/unique_fd.hpp"
 #include "setup_steps.hpp"
 
 namespace jailmgr::kernel::lnx {
@@ -36,7 +40,11 @@ struct InitPlan {
     std::vector<Step> steps;
     Hardening hardening;
     int report_fd = -1;
+    int program_fd = -1;  // sealed memfd holding jail_init_prog (init_program_fd())
 };
+
+// A sealed, executable memfd with the init program; one per driver.
+sys::unique_fd init_program_fd();
 
 // Runs in the cloned child; never returns.
 [[noreturn]] void run_init(const InitPlan& plan) noexcept;

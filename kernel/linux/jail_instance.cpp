@@ -87,7 +87,7 @@ bool process_exited(pid_t pid) {
     return state == "Z" || state == "X" || (flags & pf_exiting);
 }
 
-std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& rec, const CgroupLayout& layout) {
+std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& rec) {
     auto init = registry.load_init(rec.id);
     if (!init) return std::nullopt;
     InitHandle h;
@@ -99,7 +99,7 @@ std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& 
     // by pid reuse.
     if (process_start_time(init->pid) != init->start_time) return std::nullopt;
     if (process_exited(init->pid)) return std::nullopt;  // a zombie waiting to be reaped
-    std::string expected = "/" + rec.cgroups.v2.lexically_relative(layout.v2_root).string();
+    std::string expected = "/" + rec.cgroups.v2.lexically_relative(rec.cgroups.v2_root).string();
     if (v2_cgroup_of(init->pid) != expected) return std::nullopt;
     if (sysc::pidfd_send_signal(h.pidfd.get(), 0) != 0) return std::nullopt;
     return h;
@@ -119,7 +119,8 @@ std::vector<sys::unique_fd> open_v1_tasks(const JailRecord& rec) {
     return fds;
 }
 
-InitHandle start_instance(const Registry& registry, const JailRecord& rec, const ProfilePlan& profile) {
+InitHandle start_instance(const Registry& registry, const JailRecord& rec, const ProfilePlan& profile,
+                          const std::vector<sock_filter>& seccomp, int init_program) {
     const std::string who = jail_label(rec);
     InitPlan plan;
     sys::unique_fd owner(sysc::pidfd_open(::getpid()));
@@ -131,7 +132,8 @@ InitHandle start_instance(const Registry& registry, const JailRecord& rec, const
     if (!v2) sys::throw_errno(who + ": open cgroup " + rec.cgroups.v2.string());
     plan.root = rec.spec.root.string();
     plan.steps = root_steps(rec.spec, profile);
-    plan.hardening = make_init_hardening(profile);
+    plan.hardening = make_init_hardening(profile, seccomp);
+    plan.program_fd = init_program;
 
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) != 0) sys::throw_errno(who + ": pipe");

@@ -14,6 +14,8 @@
 #include <optional>
 
 #include "cgroup_layout.hpp"
+#include <linux/filter.h>
+
 #include "profile_rules.hpp"
 #include "registry.hpp"
 #include "sys/unique_fd.hpp"
@@ -34,12 +36,15 @@ std::optional<std::uint64_t> process_start_time(pid_t pid);
 bool process_exited(pid_t pid);
 
 // The running init of `rec`, verified; nullopt if none.
-std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& rec, const CgroupLayout& layout);
+std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& rec);
 
 // Clones and sets up a new init (the caller holds the registry lock and has
 // checked that none runs), records it, and returns it.  Throws DriverError
 // naming the jail and the failed step.
-InitHandle start_instance(const Registry& registry, const JailRecord& rec, const ProfilePlan& profile);
+// `seccomp` is the profile's compiled filter; `init_program` is the
+// driver's init_program_fd().
+InitHandle start_instance(const Registry& registry, const JailRecord& rec, const ProfilePlan& profile,
+                          const std::vector<sock_filter>& seccomp, int init_program);
 
 // The jail's v1 `tasks` files, open for writing, for a child to join by
 // writing "0".  Not cgroup.procs: moving a whole thread group takes the

@@ -8,11 +8,13 @@
 
 #include "create_check.hpp"
 #include "jail_cgroups.hpp"
+#include "jail_init.hpp"
 #include "jail_instance.hpp"
 #include "landlock.hpp"
 #include "linux_session.hpp"
 #include "port_hook.hpp"
 #include "root_plan.hpp"
+#include "seccomp_filter.hpp"
 #include "user_db.hpp"
 
 namespace jailmgr::kernel {
@@ -104,14 +106,14 @@ JailId LinuxDriver::create(const JailSpec& spec) {
         apply_cgroup_limits(*cgfs_, rec.cgroups, spec.limits, spec.name);
         rec.cgroup_id = cgroup_id(rec.cgroups);
 
-        auto hook = PortHook::open(config_.instance, layout().v2_root, true);
+        auto hook = PortHook::open_or_create(config_.instance, rec.cgroups.v2_root);
         undo.add("bind hook", [this, cgid = rec.cgroup_id, ports = spec.ports] {
-            if (auto h = PortHook::open(config_.instance, layout().v2_root, false)) {
+            if (auto h = PortHook::open(config_.instance)) {
                 h->remove_jail(cgid, ports);
                 if (h->unused()) h->unpin();
             }
         });
-        hook->add_jail(rec.cgroup_id, id, spec.name, spec.ports);
+        hook.add_jail(rec.cgroup_id, id, spec.name, spec.ports);
 
         reserved_.reserve(holder_of(rec), spec.ports);
         undo.add("reserved ports", [this, holder = holder_of(rec)] { reserved_.release(holder); });
@@ -144,12 +146,12 @@ void LinuxDriver::destroy(JailId id, bool force) {
             throw DriverError(Errc::busy,
                               who + " is busy: " + procs_phrase(remaining) + " (stop them first, or destroy --force)",
                               EBUSY);
-        if (usage.procs_live > 0 || open_init(registry_, rec, layout())) {
+        if (usage.procs_live > 0 || open_init(registry_, rec)) {
             kill_cgroup(*cgfs_, rec.cgroups);
             if (!wait_cgroup_empty(*cgfs_, rec.cgroups, empty_timeout))
                 throw DriverError(Errc::busy, who + ": processes survived cgroup.kill for 5 s; try again", EBUSY);
         }
-        if (auto hook = PortHook::open(config_.instance, layout().v2_root, false)) {
+        if (auto hook = PortHook::open(config_.instance)) {
             hook->remove_jail(rec.cgroup_id, rec.spec.ports);
             if (hook->unused()) hook->unpin();
         }
@@ -177,10 +179,10 @@ JailInfo LinuxDriver::info_of(const JailRecord& rec) {
     info.procs_zombie = usage.procs_zombie;
     info.cpu_seconds = static_cast<double>(usage.cpu_ns) / 1e9;
     info.memory_bytes = usage.memory_bytes;
-    info.running = open_init(registry_, rec, layout()).has_value();
+    info.running = open_init(registry_, rec).has_value();
     // Seccomp denials are not counted on Linux (see seccomp_filter.hpp): only
     // the bind hook counts, per jail.
-    if (auto hook = PortHook::open(config_.instance, layout().v2_root, false))
+    if (auto hook = PortHook::open(config_.instance))
         info.denied_network = hook->denied(rec.cgroup_id);
     return info;
 }
@@ -224,16 +226,19 @@ std::unique_ptr<Session> LinuxDriver::attach(JailId id, Attach mode) {
     auto lock = registry_.lock();
     JailRecord rec = load_or_throw(id);
     const std::string who = label(rec);
-    auto init = open_init(registry_, rec, layout());
+    auto init = open_init(registry_, rec);
     if (init && mode == Attach::start)
         throw DriverError(Errc::busy, who + " is already running (another session owns it)", EBUSY);
     if (!init && mode == Attach::join)
         throw DriverError(Errc::not_running,
                           who + " is not running (start it with jailctl exec, or let its supervisor start it)");
     bool owner = false;
+    auto profile = compile_profile(rec.spec.profile, rec.spec.deny_extra);
+    auto seccomp = compile_seccomp(profile.seccomp);
     if (!init) {
         try {
-            init = start_instance(registry_, rec, compile_profile(rec.spec.profile, rec.spec.deny_extra));
+            if (!init_program_) init_program_ = init_program_fd();
+            init = start_instance(registry_, rec, profile, seccomp, init_program_.get());
         } catch (const DriverError&) {
             throw;
         } catch (const std::exception& e) {
@@ -241,7 +246,8 @@ std::unique_ptr<Session> LinuxDriver::attach(JailId id, Attach mode) {
         }
         owner = true;
     }
-    return std::make_unique<LinuxSession>(registry_, cgfs_, std::move(rec), std::move(*init), owner);
+    return std::make_unique<LinuxSession>(registry_, cgfs_, std::move(rec), std::move(*init), owner, std::move(profile),
+                                          std::move(seccomp));
 }
 
 Credentials LinuxDriver::resolve_user(JailId id, std::string_view user) {

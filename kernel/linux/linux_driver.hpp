@@ -16,6 +16,7 @@
 #include "driver.hpp"
 #include "registry.hpp"
 #include "reserved_ports.hpp"
+#include "sys/unique_fd.hpp"
 
 namespace jailmgr::kernel::lnx {
 
@@ -45,6 +46,7 @@ private:
     std::shared_ptr<CgroupFs> cgfs_;
     std::optional<CgroupLayout> layout_;
     ReservedPorts reserved_;
+    sys::unique_fd init_program_;  // jail_init_prog in a sealed memfd, made on first start
 };
 
 }  // namespace jailmgr::kernel::lnx

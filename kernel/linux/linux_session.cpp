@@ -70,20 +70,22 @@ void add_rlimit(SpawnPlan& plan, int resource, std::optional<std::uint64_t> jail
 }  // namespace
 
 LinuxSession::LinuxSession(Registry registry, std::shared_ptr<CgroupFs> cgfs, JailRecord rec, InitHandle init,
-                           bool owner)
+                           bool owner, ProfilePlan profile, std::vector<sock_filter> seccomp)
     : registry_(std::move(registry)),
       cgfs_(std::move(cgfs)),
       rec_(std::move(rec)),
       init_(std::move(init)),
       owner_(owner),
-      profile_(compile_profile(rec_.spec.profile, rec_.spec.deny_extra)) {}
+      profile_(std::move(profile)),
+      seccomp_(std::move(seccomp)) {}
 
 LinuxSession::~LinuxSession() {
     if (!owner_) return;
     sysc::pidfd_send_signal(init_.pidfd.get(), SIGKILL);
     try {
-        // Everything has left the jail's cgroup once the kill took effect.
-        wait_cgroup_empty(*cgfs_, rec_.cgroups, std::chrono::seconds(5));
+        // Everything has left the jail's cgroup once the kill took effect;
+        // the init's exit says so first unless the caller holds zombies.
+        wait_cgroup_empty(*cgfs_, rec_.cgroups, std::chrono::seconds(5), init_.pidfd.get());
     } catch (const std::exception&) {
         // best effort: the kill itself has been sent
     }
@@ -135,7 +137,7 @@ Process LinuxSession::spawn(const SpawnSpec& spec) {
     add_rlimit(plan, RLIMIT_AS, jl.address_space, spec.rlimits.address_space);
     add_rlimit(plan, RLIMIT_CORE, jl.core, spec.rlimits.core);
 
-    plan.hardening = make_hardening(profile_);
+    plan.hardening = make_hardening(profile_, seccomp_);
     if (spec.user) {
         plan.creds.set = true;
         plan.creds.uid = spec.user->uid;

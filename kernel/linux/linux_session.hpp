@@ -16,6 +16,8 @@
 // the caller's exit.  Supervisors wait for their processes first.
 #pragma once
 
+#include <linux/filter.h>
+
 #include <memory>
 
 #include "cgroup_fs.hpp"
@@ -29,8 +31,8 @@ namespace jailmgr::kernel::lnx {
 
 class LinuxSession : public Session {
 public:
-    LinuxSession(Registry registry, std::shared_ptr<CgroupFs> cgfs, JailRecord rec, InitHandle init,
-                 bool owner);
+    LinuxSession(Registry registry, std::shared_ptr<CgroupFs> cgfs, JailRecord rec, InitHandle init, bool owner,
+                 ProfilePlan profile, std::vector<sock_filter> seccomp);
     ~LinuxSession() override;
 
     JailId id() const override { return rec_.id; }
@@ -45,6 +47,7 @@ private:
     InitHandle init_;
     bool owner_;
     ProfilePlan profile_;
+    std::vector<sock_filter> seccomp_;  // compiled once for every spawn
 };
 
 }  // namespace jailmgr::kernel::lnx

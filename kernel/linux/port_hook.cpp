@@ -50,7 +50,13 @@ void unpin_all(const fs::path& dir) {
 
 fs::path PortHook::pin_dir(const std::string& instance) { return fs::path(bpffs_mount) / "jailmgr" / instance; }
 
-std::optional<PortHook> PortHook::open(const std::string& instance, const fs::path& cgroup2_root, bool create) {
+std::optional<PortHook> PortHook::open(const std::string& instance) { return open_impl(instance, {}, false); }
+
+PortHook PortHook::open_or_create(const std::string& instance, const fs::path& cgroup2_root) {
+    return *open_impl(instance, cgroup2_root, true);
+}
+
+std::optional<PortHook> PortHook::open_impl(const std::string& instance, const fs::path& cgroup2_root, bool create) {
     PortHook h;
     h.dir_ = pin_dir(instance);
     if (!create && !bpffs_mounted()) return std::nullopt;

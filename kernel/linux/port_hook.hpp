@@ -25,12 +25,12 @@ namespace jailmgr::kernel::lnx {
 
 class PortHook {
 public:
-    // Opens the pinned hook of `instance`; with `create`, builds and pins it
-    // first if absent (mounting bpffs at /sys/fs/bpf when needed).  Without
-    // `create`, std::nullopt if there is none.  `cgroup2_root` is the mount
-    // point of the cgroup2 hierarchy (where the programs are attached).
-    static std::optional<PortHook> open(const std::string& instance, const std::filesystem::path& cgroup2_root,
-                                        bool create);
+    // The pinned hook of `instance`, std::nullopt if there is none.
+    static std::optional<PortHook> open(const std::string& instance);
+    // The same, building and pinning it first if absent (mounting bpffs at
+    // /sys/fs/bpf when needed).  `cgroup2_root` is the mount point of the
+    // cgroup2 hierarchy, where the programs are attached.
+    static PortHook open_or_create(const std::string& instance, const std::filesystem::path& cgroup2_root);
 
     // Registers a jail and reserves its ports.  Transactional: throws
     // DriverError(port_taken) naming the port if another jail holds it.
@@ -51,6 +51,8 @@ public:
 
 private:
     PortHook() = default;
+    static std::optional<PortHook> open_impl(const std::string& instance, const std::filesystem::path& cgroup2_root,
+                                             bool create);
     std::filesystem::path dir_;
     sys::unique_fd ports_, jails_;
 };

@@ -33,11 +33,13 @@ struct Row {
 const std::vector<Row>& table() {
     static const std::vector<Row> rows = {
         {JAIL_ACT_PRIVATE_READ,
-         // The kernel log and keyrings: keyrings are not namespaced, so a
-         // jailed root would share host root's user keyring.
+         // The kernel log (syslog(2), and /proc/kmsg, which needs CAP_SYSLOG)
+         // and keyrings: keyrings are not namespaced, so a jailed root would
+         // share host root's user keyring (/proc/keys lists it).  timer_list
+         // and sched_debug name every task on the host.
          {always("syslog"), always("keyctl"), always("add_key"), always("request_key")},
          {CAP_SYSLOG},
-         {"kmsg", "keys", "key-users", "timer_list", "sched_debug", "latency_stats"},
+         {"keys", "key-users", "timer_list", "sched_debug"},
          {}},
         {JAIL_ACT_MOUNT,
          {always("mount"), always("umount2"), always("fsopen"), always("fsconfig"), always("fsmount"),
@@ -48,7 +50,7 @@ const std::vector<Row>& table() {
         {JAIL_ACT_MODULE,
          {always("init_module"), always("finit_module"), always("delete_module")},
          {CAP_SYS_MODULE},
-         {"modules"},
+         {},
          {}},
         {JAIL_ACT_MKNOD,
          // Device nodes only: FIFOs and sockets stay possible.
@@ -80,7 +82,7 @@ const std::vector<Row>& table() {
          {CAP_SYS_BOOT},
          {},
          {}},
-        {JAIL_ACT_SWAP, {always("swapon"), always("swapoff")}, {CAP_SYS_ADMIN}, {"swaps"}, {}},
+        {JAIL_ACT_SWAP, {always("swapon"), always("swapoff")}, {CAP_SYS_ADMIN}, {}, {}},
         {JAIL_ACT_ACCOUNTING, {always("acct")}, {CAP_SYS_PACCT}, {}, {}},
         {JAIL_ACT_TIME,
          {always("settimeofday"), always("clock_settime"), always("adjtimex"), always("clock_adjtime")},
@@ -93,9 +95,10 @@ const std::vector<Row>& table() {
          // memory that is not one's own (other processes, the kernel).
          {always("bpf"), always("perf_event_open"), always("userfaultfd"), always("lookup_dcookie"),
           always("ptrace"), always("process_vm_readv"), always("process_vm_writev"), always("kcmp")},
+         // /proc/kcore and /proc/kpage* need capabilities no profile keeps;
+         // these are readable by root and show kernel addresses or layout.
          {CAP_SYS_RAWIO, CAP_SYS_PTRACE, CAP_BPF, CAP_PERFMON},
-         {"kcore", "kallsyms", "vmallocinfo", "iomem", "ioports", "slabinfo", "kpagecount", "kpageflags",
-          "kpagecgroup", "buddyinfo", "pagetypeinfo", "zoneinfo"},
+         {"kallsyms", "modules", "vmallocinfo", "slabinfo"},
          {}},
         {JAIL_ACT_FILEHANDLE,
          {always("open_by_handle_at"), always("name_to_handle_at")},
@@ -127,8 +130,8 @@ const std::vector<Row>& table() {
          {always("quotactl"), always("ioprio_set")},
          {CAP_SYS_TTY_CONFIG, CAP_SYS_RAWIO, CAP_BLOCK_SUSPEND, CAP_LEASE},
          {},
-         {"acpi", "asound", "bus", "driver", "scsi", "tty"}},
-        {JAIL_ACT_MACHDEP, {always("iopl"), always("ioperm"), always("modify_ldt")}, {CAP_SYS_RAWIO}, {"mtrr"}, {}},
+         {"acpi", "asound", "scsi"}},
+        {JAIL_ACT_MACHDEP, {always("iopl"), always("ioperm"), always("modify_ldt")}, {CAP_SYS_RAWIO}, {}, {}},
         {JAIL_ACT_SYSVIPC,
          {always("shmget"), always("shmat"), always("shmctl"), always("shmdt"), always("semget"), always("semop"),
           always("semtimedop"), always("semctl"), always("msgget"), always("msgsnd"), always("msgrcv"),
@@ -157,7 +160,7 @@ const std::uint64_t hardened_caps = caps_of({CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FO
 
 // Host-global knobs that Linux protects with uid 0 only: read-only or masked
 // in every profile, whatever the matrix says about sysctl writes.
-const char* const always_read_only[] = {"sys", "sysrq-trigger", "irq", "fs"};
+const char* const always_read_only[] = {"sys", "sysrq-trigger", "irq", "fs", "bus"};
 
 }  // namespace
 

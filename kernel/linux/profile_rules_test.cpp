@@ -29,7 +29,7 @@ TEST_CASE("every profile denies the kernel log and keeps /proc/sys read-only") {
         auto plan = compile_profile(p, 0);
         CHECK(denies_syscall(plan, "syslog"));
         CHECK(denies_syscall(plan, "keyctl"));
-        CHECK(has(plan.proc_masked_files, "kmsg"));
+        CHECK(has(plan.proc_masked_files, "keys"));
         CHECK(has(plan.proc_read_only, "sys"));
         CHECK((plan.bounding & cap_bit(CAP_SYS_ADMIN)) == 0);
         CHECK((plan.bounding & cap_bit(CAP_SYS_MODULE)) == 0);
@@ -66,7 +66,7 @@ TEST_CASE("medium locks privileges down and filters host administration") {
     CHECK((m.bounding & cap_bit(CAP_NET_BIND_SERVICE)) != 0);
     CHECK((m.bounding & cap_bit(CAP_SETUID)) != 0);
     CHECK(m.sys == SysMount::absent);
-    CHECK(has(m.proc_masked_files, "kcore"));
+    CHECK(has(m.proc_masked_files, "kallsyms"));
 }
 
 TEST_CASE("high adds System V IPC; a named profile's extra denial adds it at medium") {
@@ -101,7 +101,7 @@ TEST_CASE("a host_base root shares /usr read-only and builds /dev, /proc, /tmp")
     CHECK(has(text, "bind /dev/null on /dev/null"));
     CHECK(has(text, "mount devpts on /dev/pts"));
     CHECK(has(text, "make /proc/sys read-only"));
-    CHECK(has(text, "bind /dev/null on /proc/kcore (read-only)"));
+    CHECK(has(text, "bind /dev/null on /proc/kallsyms (read-only)"));
     CHECK_FALSE(has(text, "mount sysfs on /sys"));  // absent at high
     CHECK(has(text, "bind /srv/data on /data (read-only, nosuid, nodev)"));
     CHECK(text[text.size() - 2] == "set hostname 'web'");

@@ -77,6 +77,7 @@ std::string to_json(const JailRecord& r) {
         {"created_unix_ns",
          std::chrono::duration_cast<std::chrono::nanoseconds>(r.created.time_since_epoch()).count()},
         {"cgroup_v2", r.cgroups.v2.string()},
+        {"cgroup_v2_root", r.cgroups.v2_root.string()},
         {"cgroup_controllers", ctrls},
         {"cgroup_id", r.cgroup_id},
     };
@@ -104,6 +105,7 @@ JailRecord record_from_json(const std::string& text) {
         std::chrono::duration_cast<std::chrono::system_clock::duration>(
             std::chrono::nanoseconds(j.at("created_unix_ns").get<std::int64_t>())));
     r.cgroups.v2 = j.at("cgroup_v2").get<std::string>();
+    r.cgroups.v2_root = j.at("cgroup_v2_root").get<std::string>();
     for (const auto& [c, dir] : j.at("cgroup_controllers").items()) r.cgroups.controllers[c] = dir.get<std::string>();
     r.cgroup_id = j.at("cgroup_id").get<std::uint64_t>();
     return r;

@@ -39,6 +39,7 @@ JailRecord sample(JailId id, const std::string& name) {
     r.spec.hostname = "h";
     r.created = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
     r.cgroups.v2 = "/sys/fs/cgroup/unified/jailmgr.x/" + name;
+    r.cgroups.v2_root = "/sys/fs/cgroup/unified";
     r.cgroups.controllers["memory"] = "/sys/fs/cgroup/memory/jailmgr.x/" + name;
     r.cgroup_id = 4242;
     return r;

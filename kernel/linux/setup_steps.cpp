@@ -55,9 +55,11 @@ int attach(int tree, int target) {
     return ::move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-// The mount point for a step, created first when asked to.
+// The mount point for a step, created when missing and asked to.
 int target_fd(const Step& s, int root_fd, bool as_dir) {
-    if (s.create && ensure_in_root(root_fd, s.target.c_str(), as_dir, as_dir ? s.mode : 0644) != 0) return -1;
+    int fd = open_in_root(root_fd, s.target.c_str(), O_PATH);
+    if (fd >= 0 || errno != ENOENT || !s.create) return fd;
+    if (ensure_in_root(root_fd, s.target.c_str(), as_dir, as_dir ? s.mode : 0644) != 0) return -1;
     return open_in_root(root_fd, s.target.c_str(), O_PATH);
 }
 

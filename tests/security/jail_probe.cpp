@@ -383,6 +383,7 @@ int main(int argc, char** argv) {
     if (what == "dev-kmsg") return read_probe("/dev/kmsg");
     if (what == "proc-kmsg") return read_probe("/proc/kmsg");
     if (what == "proc-kcore") return read_probe("/proc/kcore");
+    if (what == "proc-keys") return read_probe("/proc/keys");
     if (what == "kallsyms") return kallsyms();
     if (what == "setns") {
         int fd = open("/proc/self/ns/mnt", O_RDONLY);
