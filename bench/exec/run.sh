@@ -9,7 +9,9 @@
 # session.  jailctl also joins the jail's cgroups, applies the `high` profile
 # (seccomp, Landlock, securebits) and keeps its registry; bwrap runs without
 # a seccomp filter.  Each `jailctl exec` here starts the jail's namespaces
-# (nothing is running) and tears them down again: the full cost.
+# (nothing is running) and tears them down again: the full, "cold" cost.
+# A second measurement, "warm", joins a running instance (the common case
+# under a supervisor, which keeps the jail's namespaces up).
 set -eu
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,26 +47,41 @@ run_bwrap() {
 }
 run_unshare() { unshare --pid --ipc --uts --fork --mount-proc true; }
 
-# One round: RUNS starts, prints the mean in microseconds.
+# One round: RUNS starts, appends "TOOL MEAN_US" to the results.
 round() {
     start=$(date +%s%N)
     i=0
-    while [ $i -lt "$runs" ]; do "$1" || { echo "bench/exec: $1 failed" >&2; exit 1; }; i=$((i + 1)); done
+    while [ $i -lt "$runs" ]; do
+        "run_$1" || { echo "bench/exec: $1 failed" >&2; exit 1; }
+        i=$((i + 1))
+    done
     end=$(date +%s%N)
-    echo $(((end - start) / runs / 1000))
+    echo "$1 $(((end - start) / runs / 1000))" >>"$results"
 }
 
 results=$dir/results
 : >"$results"
 r=0
 while [ $r -lt "$rounds" ]; do
-    for tool in jailctl bwrap unshare; do echo "$tool $(round run_$tool)" >>"$results"; done
+    for tool in jailctl bwrap unshare; do round $tool; done
     r=$((r + 1))
 done
 
+# Warm: an owner keeps the jail's namespaces up while jailctl joins them.
+"$jailctl" --root-dir "$dir" exec bench /bin/sleep 100000 </dev/null &
+owner=$!
+while ! "$jailctl" --root-dir "$dir" list | grep -q ' yes '; do sleep 0.01; done
+run_warm() { "$jailctl" --root-dir "$dir" exec bench true; }
+r=0
+while [ $r -lt "$rounds" ]; do round warm; r=$((r + 1)); done
+kill "$owner"
+wait "$owner" 2>/dev/null || true
+
 echo "per start, median of $rounds rounds x $runs starts (load: $(cut -d' ' -f1-3 /proc/loadavg))"
-for tool in jailctl bwrap unshare; do
+for tool in jailctl warm bwrap unshare; do
     printf '%s ' "$tool"
     grep "^$tool " "$results" | cut -d' ' -f2 | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 done | awk '{ t[$1] = $2; printf "  %-8s %8.2f ms\n", $1, $2 / 1000 }
-    END { printf "  jailctl / bwrap   = %.2f\n  jailctl / unshare = %.2f\n", t["jailctl"] / t["bwrap"], t["jailctl"] / t["unshare"] }'
+    END { printf "  jailctl / bwrap   = %.2f   (cold: starts and ends the jail'"'"'s namespaces)\n", t["jailctl"] / t["bwrap"]
+          printf "  warm / bwrap      = %.2f   (joins a running instance)\n", t["warm"] / t["bwrap"]
+          printf "  jailctl / unshare = %.2f\n", t["jailctl"] / t["unshare"] }'

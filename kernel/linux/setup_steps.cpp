@@ -51,8 +51,19 @@ int set_attrs(int tree, unsigned long long attrs) {
     return static_cast<int>(sysc::mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof a));
 }
 
-int attach(int tree, int target) {
-    return ::move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+// A recursive bind of `source` (a path) on the mount point `target` (an
+// O_PATH fd), then `attrs` on the new mount and everything below it.
+// Classic mount(2) on /proc/self/fd/N rather than open_tree(2): closing an
+// open_tree descriptor waits for an RCU grace period on current kernels.
+int bind_on(const char* source, int target, int root_fd, const char* target_path, unsigned long long attrs) {
+    char path[32];
+    if (::mount(source, fd_path(target, path), nullptr, MS_BIND | MS_REC, nullptr) != 0) return -1;
+    if (!attrs) return 0;
+    // Looked up again by path, the target now names the new mount (a magic
+    // link would still name the directory underneath).
+    Fd mounted{open_in_root(root_fd, target_path, O_PATH)};
+    if (mounted.fd < 0) return -1;
+    return set_attrs(mounted.fd, attrs);
 }
 
 // The mount point for a step, created when missing and asked to.
@@ -66,12 +77,9 @@ int target_fd(const Step& s, int root_fd, bool as_dir) {
 int do_bind(const Step& s, int root_fd) {
     struct stat st;
     if (::stat(s.source.c_str(), &st) != 0) return -1;
-    Fd tree{static_cast<int>(::open_tree(AT_FDCWD, s.source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE))};
-    if (tree.fd < 0) return -1;
-    if (set_attrs(tree.fd, s.attrs) != 0) return -1;
     Fd target{target_fd(s, root_fd, S_ISDIR(st.st_mode))};
     if (target.fd < 0) return -1;
-    return attach(tree.fd, target.fd);
+    return bind_on(s.source.c_str(), target.fd, root_fd, s.target.c_str(), s.attrs);
 }
 
 int do_mount_fs(const Step& s, int root_fd) {
@@ -85,11 +93,8 @@ int do_mount_fs(const Step& s, int root_fd) {
 int do_read_only(const Step& s, int root_fd) {
     Fd target{open_in_root(root_fd, s.target.c_str(), O_PATH)};
     if (target.fd < 0) return -1;
-    Fd tree{static_cast<int>(
-        ::open_tree(target.fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE))};
-    if (tree.fd < 0) return -1;
-    if (set_attrs(tree.fd, MOUNT_ATTR_RDONLY | s.attrs) != 0) return -1;
-    return attach(tree.fd, target.fd);
+    char path[32];
+    return bind_on(fd_path(target.fd, path), target.fd, root_fd, s.target.c_str(), MOUNT_ATTR_RDONLY | s.attrs);
 }
 
 int do_symlink(const Step& s, int root_fd) {
@@ -115,14 +120,14 @@ int do_symlink(const Step& s, int root_fd) {
 }
 
 int do_bind_root(const char* root, int* root_fd) {
-    Fd tree{static_cast<int>(::open_tree(AT_FDCWD, root, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE))};
-    if (tree.fd < 0) return -1;
+    if (::mount(root, root, nullptr, MS_BIND | MS_REC, nullptr) != 0) return -1;
+    Fd mounted{::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)};
+    if (mounted.fd < 0) return -1;
     // nodev everywhere under the root: a jailed root with CAP_MKNOD (profile
     // low) must not be able to create a usable disk device in its files.
-    if (set_attrs(tree.fd, MOUNT_ATTR_NODEV) != 0) return -1;
-    if (::move_mount(tree.fd, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) != 0) return -1;
-    *root_fd = tree.fd;  // now the root of the attached copy
-    tree.fd = -1;
+    if (set_attrs(mounted.fd, MOUNT_ATTR_NODEV) != 0) return -1;
+    *root_fd = mounted.fd;
+    mounted.fd = -1;
     return 0;
 }
 
