@@ -41,6 +41,8 @@ void decimal(int v, char (&buf)[16]) {
 
 }  // namespace
 
+void init_entry(void* plan) noexcept { run_init(*static_cast<const InitPlan*>(plan)); }
+
 void run_init(const InitPlan& plan) noexcept {
     // The owner's pidfd was opened before we existed: if it is readable, the
     // owner is already gone.

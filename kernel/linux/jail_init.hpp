@@ -48,5 +48,7 @@ sys::unique_fd init_program_fd();
 
 // Runs in the cloned child; never returns.
 [[noreturn]] void run_init(const InitPlan& plan) noexcept;
+// The same, as a clone3_vfork() entry point (`plan` is an InitPlan).
+[[noreturn]] void init_entry(void* plan) noexcept;
 
 }  // namespace jailmgr::kernel::lnx

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "clone_vm.hpp"
 #include "jail_init.hpp"
 #include "root_plan.hpp"
 #include "sys/error.hpp"
@@ -147,9 +148,13 @@ InitHandle start_instance(const Registry& registry, const JailRecord& rec, const
     args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
     args.exit_signal = SIGCHLD;
     args.cgroup = static_cast<std::uint64_t>(v2.get());
-    long pid = sysc::clone3(&args);
+    // We resume once the init has exec'd its program (or failed).
+    long pid;
+    {
+        KeepDumpable dumpable;
+        pid = clone3_vfork(args, init_entry, &plan);
+    }
     if (pid < 0) sys::throw_errno(who + ": clone3 (new namespaces)");
-    if (pid == 0) run_init(plan);
 
     InitHandle h;
     h.pid = static_cast<pid_t>(pid);

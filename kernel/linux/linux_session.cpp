@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "jail_abi.h"
+#include "clone_vm.hpp"
 #include "spawn_child.hpp"
 #include "sys/error.hpp"
 #include "syscalls.hpp"
@@ -180,8 +181,9 @@ Process LinuxSession::spawn(const SpawnSpec& spec) {
             // The init is gone: the instance ended under us.
             throw DriverError(Errc::not_running, who + " is not running any more (its init exited)", e.code());
         }
-        pid = sysc::clone3(&args);
-        if (pid == 0) run_spawn(plan);
+        // We resume once the child has exec'd (or failed).
+        KeepDumpable dumpable;
+        pid = clone3_vfork(args, spawn_entry, &plan);
     }
     if (pid < 0) sys::throw_errno(who + ": clone3");
 

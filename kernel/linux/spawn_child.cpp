@@ -47,6 +47,8 @@ std::vector<std::string> exec_candidates(const std::string& argv0, const std::st
     return out;
 }
 
+void spawn_entry(void* plan) noexcept { run_spawn(*static_cast<const SpawnPlan*>(plan)); }
+
 void run_spawn(const SpawnPlan& plan) noexcept {
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);  // until execve: we are still host root
     reset_signals();

@@ -39,5 +39,7 @@ struct SpawnPlan {
 std::vector<std::string> exec_candidates(const std::string& argv0, const std::string& path_env);
 
 [[noreturn]] void run_spawn(const SpawnPlan& plan) noexcept;
+// The same, as a clone3_vfork() entry point (`plan` is a SpawnPlan).
+[[noreturn]] void spawn_entry(void* plan) noexcept;
 
 }  // namespace jailmgr::kernel::lnx

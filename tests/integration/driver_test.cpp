@@ -121,6 +121,9 @@ TEST_CASE("a command runs in the jail's own namespaces, root and hostname") {
     CHECK(probe(*s, {"count-procs"}) == "2");
     CHECK(run(*s, {"/bin/cat", "/proc/self/cgroup"}).out.find("0::/\n") != std::string::npos);
     CHECK(run(*s, {"/bin/ls", "/"}).out.find("tmp\n") != std::string::npos);
+    // Children share our memory until they exec (CLONE_VM) and make it
+    // non-dumpable meanwhile; we get our own setting back.
+    CHECK(::prctl(PR_GET_DUMPABLE) == 1);
 }
 
 TEST_CASE("two jails side by side see only their own processes and names") {
