@@ -41,8 +41,11 @@ Hardening make_init_hardening(const ProfilePlan& profile, const std::vector<sock
     h.root_caps = 0;
     h.ambient = false;
     // The init execs its small program as uid 0: with NOROOT locked that
-    // exec grants no capabilities back, whatever the profile.
+    // exec grants no capabilities back, whatever the profile.  Its seccomp
+    // filter is an allow-list (compile_init_seccomp), so it is loaded last,
+    // under no_new_privs, at every profile.
     h.lock_securebits = true;
+    h.no_new_privs = true;
     return h;
 }
 

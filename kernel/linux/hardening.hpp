@@ -43,7 +43,8 @@ struct Hardening {
 Hardening make_hardening(const ProfilePlan& profile, const std::vector<sock_filter>& seccomp);
 
 // The same, for the jail's init: no capabilities at all, whatever the
-// profile, and NOROOT locked so that its exec cannot bring any back.
+// profile, NOROOT locked so that its exec cannot bring any back, and
+// `seccomp` is the init's allow-list (compile_init_seccomp).
 Hardening make_init_hardening(const ProfilePlan& profile, const std::vector<sock_filter>& seccomp);
 
 struct ChildCreds {

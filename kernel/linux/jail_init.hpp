@@ -13,7 +13,9 @@
 //   2. becomes non-dumpable (a jailed root must not ptrace or read it);
 //   3. joins the v1 cgroups and unshares a cgroup namespace rooted there;
 //   4. builds the jail's filesystem (setup_steps) and pivots into it;
-//   5. applies the jail's profile to itself with no capabilities left;
+//   5. applies the jail's profile to itself with no capabilities left, and
+//      instead of the profile's seccomp deny list an allow-list of the
+//      dozen calls it still makes (anything else kills it);
 //   6. execs the small embedded init program (jail_init_prog.c) with only
 //      the owner's pidfd and the report pipe open; that program reports
 //      "ready" and reaps orphans until the owner exits (poll on the pidfd

@@ -41,8 +41,8 @@ std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& 
 // Clones and sets up a new init (the caller holds the registry lock and has
 // checked that none runs), records it, and returns it.  Throws DriverError
 // naming the jail and the failed step.
-// `seccomp` is the profile's compiled filter; `init_program` is the
-// driver's init_program_fd().
+// `seccomp` is the init's filter (compile_init_seccomp); `init_program` is
+// the driver's init_program_fd().
 InitHandle start_instance(const Registry& registry, const JailRecord& rec, const ProfilePlan& profile,
                           const std::vector<sock_filter>& seccomp, int init_program);
 

@@ -234,11 +234,12 @@ std::unique_ptr<Session> LinuxDriver::attach(JailId id, Attach mode) {
                           who + " is not running (start it with jailctl exec, or let its supervisor start it)");
     bool owner = false;
     auto profile = compile_profile(rec.spec.profile, rec.spec.deny_extra);
-    auto seccomp = compile_seccomp(profile.seccomp);
+    auto seccomp = compile_seccomp_cached(profile.seccomp, config_.run_dir / "cache");
     if (!init) {
         try {
             if (!init_program_) init_program_ = init_program_fd();
-            init = start_instance(registry_, rec, profile, seccomp, init_program_.get());
+            init = start_instance(registry_, rec, profile, compile_init_seccomp(config_.run_dir / "cache"),
+                                  init_program_.get());
         } catch (const DriverError&) {
             throw;
         } catch (const std::exception& e) {

@@ -106,11 +106,19 @@ std::vector<Step> root_steps(const JailSpec& spec, const ProfilePlan& profile) {
     steps.push_back(symlink_step("/dev/stdout", "/proc/self/fd/1"));
     steps.push_back(symlink_step("/dev/stderr", "/proc/self/fd/2"));
 
+    // The jail's /proc is of the same kernel as ours: entries this kernel
+    // lacks (no CONFIG_MAGIC_SYSRQ, ...) need no step at all.
+    auto on_this_kernel = [](const std::string& f) {
+        struct stat st;
+        return ::lstat(("/proc/" + f).c_str(), &st) == 0;
+    };
     steps.push_back(fs_step("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, ""));
-    for (const auto& f : profile.proc_read_only) steps.push_back(read_only_step("/proc/" + f));
+    for (const auto& f : profile.proc_read_only)
+        if (on_this_kernel(f)) steps.push_back(read_only_step("/proc/" + f));
     for (const auto& f : profile.proc_masked_files)
-        steps.push_back(bind_step("/dev/null", "/proc/" + f, MOUNT_ATTR_RDONLY, false, true));
+        if (on_this_kernel(f)) steps.push_back(bind_step("/dev/null", "/proc/" + f, MOUNT_ATTR_RDONLY, false, true));
     for (const auto& d : profile.proc_masked_dirs) {
+        if (!on_this_kernel(d)) continue;
         Step s = fs_step("tmpfs", "/proc/" + d, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0555,size=4k");
         s.create = false;
         s.optional = true;

@@ -12,6 +12,7 @@
 
 #include <linux/filter.h>
 
+#include <filesystem>
 #include <vector>
 
 #include "profile_rules.hpp"
@@ -20,5 +21,16 @@ namespace jailmgr::kernel::lnx {
 
 // Empty when there is nothing to deny.  Throws SysError on libseccomp errors.
 std::vector<sock_filter> compile_seccomp(const std::vector<SyscallDeny>& rules);
+
+// The same, kept in `cache_dir` (the driver's run dir, root-only) under a
+// hash of the rules: libseccomp's compile is the most expensive step left
+// in starting a jail, and the rules change only with the profile.
+std::vector<sock_filter> compile_seccomp_cached(const std::vector<SyscallDeny>& rules,
+                                                const std::filesystem::path& cache_dir);
+
+// The jail's init gets an allow-list instead (kill on anything else): the
+// few calls between its hardening and its exec, and those of its program
+// (jail_init_prog.c).  Smaller and stricter than any profile's deny list.
+std::vector<sock_filter> compile_init_seccomp(const std::filesystem::path& cache_dir);
 
 }  // namespace jailmgr::kernel::lnx

@@ -124,6 +124,21 @@ TEST_CASE("a command runs in the jail's own namespaces, root and hostname") {
     // Children share our memory until they exec (CLONE_VM) and make it
     // non-dumpable meanwhile; we get our own setting back.
     CHECK(::prctl(PR_GET_DUMPABLE) == 1);
+
+    // The jail's PID 1, seen from the host: the small init program, with no
+    // capabilities, no_new_privs and its seccomp allow-list, not dumpable.
+    std::string init_status;
+    for (pid_t pid : inst.jail_pids("web")) {
+        auto status = jailmgr::sys::read_file_if_exists("/proc/" + std::to_string(pid) + "/status");
+        if (status && status->find("NSpid:\t" + std::to_string(pid) + "\t1\n") != std::string::npos &&
+            status->find("Name:\tmemfd:jailmgr-i") != std::string::npos)
+            init_status = *status;
+    }
+    REQUIRE_FALSE(init_status.empty());
+    CHECK(init_status.find("CapEff:\t0000000000000000\n") != std::string::npos);
+    CHECK(init_status.find("CapPrm:\t0000000000000000\n") != std::string::npos);
+    CHECK(init_status.find("NoNewPrivs:\t1\n") != std::string::npos);
+    CHECK(init_status.find("Seccomp:\t2\n") != std::string::npos);
 }
 
 TEST_CASE("two jails side by side see only their own processes and names") {

@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "sys/error.hpp"
@@ -102,7 +103,7 @@ Instance::~Instance() {
         MESSAGE("cleanup: list: " << e.what());
     }
     auto left = leftovers();
-    for (const auto& l : left) MESSAGE("leftover: " << l);
+    for (const auto& l : left) std::cerr << "leftover of instance " << paths.instance << ": " << l << "\n";
     CHECK_MESSAGE(left.empty(), "instance " << paths.instance << " left objects on the host");
     if (!left.empty()) {  // do not let one failure poison the next tests
         for (const auto& mp : cgroup_mounts())
@@ -121,6 +122,20 @@ JailSpec Instance::spec(const std::string& name, Profile profile) const {
     s.profile = profile;
     s.mounts.push_back(BindMount{probe_path(), probe_in_jail, true});
     return s;
+}
+
+std::vector<pid_t> Instance::jail_pids(const std::string& name) const {
+    std::vector<pid_t> out;
+    for (const auto& mp : cgroup_mounts()) {
+        for (const auto& d : find_dirs_named(mp, "jailmgr." + paths.instance)) {
+            auto procs = sys::read_file_if_exists(d / name / "cgroup.procs");
+            if (!procs || !fs::exists(d / name / "cgroup.events")) continue;  // a v1 hierarchy
+            std::istringstream in(*procs);
+            pid_t p;
+            while (in >> p) out.push_back(p);
+        }
+    }
+    return out;
 }
 
 std::vector<std::string> Instance::leftovers(bool sysctl) const {

@@ -37,6 +37,9 @@ public:
     // the probe bind-mounted at /opt/jail_probe.
     kernel::JailSpec spec(const std::string& name, kernel::Profile profile = kernel::Profile::high) const;
 
+    // Host PIDs in jail `name`'s cgroup2 directory (its cgroup.procs).
+    std::vector<pid_t> jail_pids(const std::string& name) const;
+
     // What remains of this instance on the host, one line per leftover;
     // empty when clean.  With `sysctl`, ip_local_reserved_ports must also be
     // back to its value when the instance was made.
