@@ -12,7 +12,10 @@ namespace {
 std::string ports_text(const std::vector<std::uint16_t>& ports) {
     if (ports.empty()) return "-";
     std::string s;
-    for (auto p : ports) s += (s.empty() ? "" : ",") + std::to_string(p);
+    for (auto p : ports) {
+        if (!s.empty()) s += ',';
+        s += std::to_string(p);
+    }
     return s;
 }
 

@@ -100,7 +100,8 @@ std::optional<InitHandle> open_init(const Registry& registry, const JailRecord& 
     // by pid reuse.
     if (process_start_time(init->pid) != init->start_time) return std::nullopt;
     if (process_exited(init->pid)) return std::nullopt;  // a zombie waiting to be reaped
-    std::string expected = "/" + rec.cgroups.v2.lexically_relative(rec.cgroups.v2_root).string();
+    std::string expected = "/";
+    expected += rec.cgroups.v2.lexically_relative(rec.cgroups.v2_root).string();
     if (v2_cgroup_of(init->pid) != expected) return std::nullopt;
     if (sysc::pidfd_send_signal(h.pidfd.get(), 0) != 0) return std::nullopt;
     return h;

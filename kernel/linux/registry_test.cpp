@@ -38,9 +38,9 @@ JailRecord sample(JailId id, const std::string& name) {
     r.spec.mounts = {BindMount{"/srv/www", "/var/www", true}};
     r.spec.hostname = "h";
     r.created = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
-    r.cgroups.v2 = "/sys/fs/cgroup/unified/jailmgr.x/" + name;
+    r.cgroups.v2 = std::filesystem::path("/sys/fs/cgroup/unified/jailmgr.x") / name;
     r.cgroups.v2_root = "/sys/fs/cgroup/unified";
-    r.cgroups.controllers["memory"] = "/sys/fs/cgroup/memory/jailmgr.x/" + name;
+    r.cgroups.controllers["memory"] = std::filesystem::path("/sys/fs/cgroup/memory/jailmgr.x") / name;
     r.cgroup_id = 4242;
     return r;
 }

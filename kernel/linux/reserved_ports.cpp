@@ -51,7 +51,10 @@ std::string format_port_ranges(const std::set<std::uint16_t>& ports) {
         for (++it; it != ports.end() && *it == hi + 1; ++it) hi = *it;
         if (!out.empty()) out += ',';
         out += std::to_string(lo);
-        if (hi != lo) out += "-" + std::to_string(hi);
+        if (hi != lo) {
+            out += '-';
+            out += std::to_string(hi);
+        }
     }
     return out;
 }

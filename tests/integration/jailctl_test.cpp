@@ -1,7 +1,11 @@
 // jailctl end to end: the built binary, its output and exit codes.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fixture.hpp"
 
@@ -89,4 +93,35 @@ TEST_CASE("jailctl errors are one line naming the jail and the reason, with exit
     CHECK(level.code == 1);
 
     CHECK(jailctl(inst, {"destroy", "1"}).code == 0);
+}
+
+TEST_CASE("jailctl exec forwards SIGTERM to the command, exits 128+15, and takes the jail's namespaces down") {
+    Instance inst;
+    auto root = (inst.dir / "jails/web").string();
+    REQUIRE(jailctl(inst, {"create", "-n", "web", root}).code == 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        std::string ctl = jailctl_path(), dir = inst.dir.string();
+        ::execl(ctl.c_str(), ctl.c_str(), "--root-dir", dir.c_str(), "exec", "web", "/bin/sleep", "600",
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    // Running once the sleep is in the jail (the init and the sleep).
+    bool running = false;
+    for (int i = 0; i < 500 && !running; ++i) {
+        running = inst.jail_pids("web").size() == 2;
+        if (!running) ::usleep(10000);
+    }
+    REQUIRE(running);
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
+    CHECK(inst.jail_pids("web").empty());
+    CHECK(jailctl(inst, {"destroy", "web"}).code == 0);
 }
