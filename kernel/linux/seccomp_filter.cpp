@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "sys/error.hpp"
@@ -61,15 +62,14 @@ std::vector<sock_filter> cached(const std::filesystem::path& file, Compile compi
 
 // FNV-1a over the rules' text: stable across runs, which std::hash is not.
 std::string rules_key(const std::vector<SyscallDeny>& rules) {
-    std::string text = "v1 " + std::to_string(seccomp_arch_native());
+    std::ostringstream text;
+    text << "v1 " << seccomp_arch_native();
     for (const auto& r : rules) {
-        text += ";" + r.syscall + ":" + std::to_string(r.err);
-        for (const auto& c : r.when)
-            text += "," + std::to_string(c.arg) + "/" + std::to_string(c.op) + "/" + std::to_string(c.datum_a) + "/" +
-                    std::to_string(c.datum_b);
+        text << ';' << r.syscall << ':' << r.err;
+        for (const auto& c : r.when) text << ',' << c.arg << '/' << c.op << '/' << c.datum_a << '/' << c.datum_b;
     }
     std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char ch : text) {
+    for (unsigned char ch : text.str()) {
         h ^= ch;
         h *= 1099511628211ull;
     }
