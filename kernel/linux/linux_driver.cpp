@@ -61,6 +61,7 @@ LinuxDriver::LinuxDriver(const DriverConfig& config)
       reserved_() {}
 
 const CgroupLayout& LinuxDriver::layout() {
+    std::lock_guard guard(lazy_);
     if (!layout_) layout_ = CgroupLayout::detect(*cgfs_);
     return *layout_;
 }
@@ -237,9 +238,13 @@ std::unique_ptr<Session> LinuxDriver::attach(JailId id, Attach mode) {
     auto seccomp = compile_seccomp_cached(profile.seccomp, config_.run_dir / "cache");
     if (!init) {
         try {
-            if (!init_program_) init_program_ = init_program_fd();
-            init = start_instance(registry_, rec, profile, compile_init_seccomp(config_.run_dir / "cache"),
-                                  init_program_.get());
+            int program;
+            {
+                std::lock_guard guard(lazy_);
+                if (!init_program_) init_program_ = init_program_fd();
+                program = init_program_.get();
+            }
+            init = start_instance(registry_, rec, profile, compile_init_seccomp(config_.run_dir / "cache"), program);
         } catch (const DriverError&) {
             throw;
         } catch (const std::exception& e) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "cgroup_fs.hpp"
@@ -46,7 +47,10 @@ private:
     std::shared_ptr<CgroupFs> cgfs_;
     std::optional<CgroupLayout> layout_;
     ReservedPorts reserved_;
-    sys::unique_fd init_program_;  // jail_init_prog in a sealed memfd, made on first start
+    // Made on first use; the mutex makes that safe from several threads
+    // (everything else is state on disk, serialised by the registry lock).
+    std::mutex lazy_;
+    sys::unique_fd init_program_;  // jail_init_prog in a sealed memfd
 };
 
 }  // namespace jailmgr::kernel::lnx
