@@ -14,7 +14,7 @@ namespace jailmgr::kernel::lnx {
 
 enum class Stage : std::int32_t {
     ready = 0,           // init: namespaces and root are set up
-    parent_gone,         // init: the owner died before we armed PDEATHSIG
+    parent_gone,         // init: the owner exited before the init started
     cgroup_join,         // writing to a v1 cgroup.procs
     cgroup_namespace,    // unshare(CLONE_NEWCGROUP)
     join_namespaces,     // setns() into the init's namespaces

@@ -2,9 +2,10 @@
 //
 // A jail's PID namespace lives exactly as long as its PID 1.  The process
 // that starts an instance (the owner) clones this init with new PID, mount,
-// UTS and IPC namespaces, directly into the jail's cgroup2 directory.  It is
-// the owner's child and the owner reaps it (the host's PID 1 is not trusted
-// to: on our machines it does not reap orphans).  The init:
+// UTS and IPC namespaces, directly into the jail's cgroup2 directory
+// (posix_spawn-style, see clone_vm.hpp).  It is the owner's child and the
+// owner reaps it, so no orphan is left to the host's PID 1 (which on our
+// machines reaps orphans only lazily).  The init:
 //   1. checks that its owner is still there, through a pidfd it keeps: when
 //      the owner process exits, the init exits, and the kernel kills every
 //      process of the jail (that is how "supervisor killed -> jail emptied"
