@@ -69,7 +69,7 @@ void add_jailctl_supervise_command(CLI::App& app, Globals& g, std::vector<Comman
                            spec.jid = static_cast<kernel::JailId>(o->host_jid);
                            spec.test_session = "host";
                        } else {
-                           auto driver = sv::open_driver(g.paths().driver_config());
+                           auto driver = kernel::make_driver(g.paths().driver_config());
                            auto info = kernel::find_jail(*driver, o->target);
                            if (!info) throw std::runtime_error("jail '" + o->target + "' not found");
                            spec.jail = info->spec.name;

@@ -34,8 +34,4 @@ std::unique_ptr<JailBackend> make_driver_backend(const Paths& paths, kernel::Jai
 // JAILMGR_ALLOW_TEST_SEAMS=1 is set.
 std::unique_ptr<JailBackend> make_host_backend(kernel::JailId jid);
 
-// The host's kernel driver.  Until the Linux driver is merged this build may
-// not have one; then it throws DriverError(Errc::unsupported).
-std::unique_ptr<kernel::Driver> open_driver(const kernel::DriverConfig& config);
-
 }  // namespace jailmgr::engine::supervisor

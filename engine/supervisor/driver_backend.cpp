@@ -24,7 +24,7 @@ private:
 }  // namespace
 
 std::unique_ptr<JailBackend> make_driver_backend(const Paths& paths, kernel::JailId jid, const std::string& jail) {
-    auto driver = open_driver(paths.driver_config());
+    auto driver = kernel::make_driver(paths.driver_config());
     auto info = driver->find(jid);
     if (!info)
         throw kernel::DriverError(kernel::Errc::not_found,
