@@ -21,7 +21,7 @@ DesiredJail jail(const std::string& name, std::vector<std::string> services = {}
     j.spec.name = name;
     j.spec.root = "/jails/" + name;
     for (auto& s : services) {
-        json spec = {{"command", {s}}};
+        json spec = {{"argv", {s}}};
         j.services.push_back({s, canonical_hash(spec), spec, false});
     }
     return j;
@@ -88,7 +88,7 @@ TEST_CASE("changing one service reloads the supervisor and nothing else") {
     REQUIRE(w.apply(d).ok());
     w.driver.log.clear();
     w.sups.log.clear();
-    json spec = {{"command", {"httpd", "-v"}}};
+    json spec = {{"argv", {"httpd", "-v"}}};
     d.jails[0].services[0] = {"httpd", canonical_hash(spec), spec, false};
     auto p = w.plan(d);
     REQUIRE(p.steps.size() == 1);

@@ -49,6 +49,16 @@ bool supervisor_has_service(const ObservedJail& o, const std::string& name) {
 PlanError::PlanError(const std::vector<std::string>& problems)
     : std::runtime_error(join_lines(problems)), problems_(problems) {}
 
+bool is_launch_field(const std::string& field) {
+    for (const char* f : {"argv", "env", "user", "working_dir", "rlimits"}) {
+        std::string_view name(f);
+        if (field == name || (field.size() > name.size() && field.compare(0, name.size(), name) == 0 &&
+                              field[name.size()] == '.'))
+            return true;
+    }
+    return false;
+}
+
 std::vector<FieldChange> json_diff(const json& old_value, const json& new_value, const std::string& prefix) {
     std::vector<FieldChange> out;
     if (old_value.is_object() && new_value.is_object()) {
@@ -181,7 +191,14 @@ void plan_services(Plan& plan, const DesiredJail& d, const ObservedJail& o) {
         }
         const auto& seen = o.supervisor->services.at(s.name);
         if (applied && applied->hash != s.hash) {
-            plan.steps.push_back({Action::restart, d.name, s.name, "spec changed", json_diff(applied->spec, s.spec)});
+            auto changes = json_diff(applied->spec, s.spec);
+            bool relaunch = false;
+            for (auto& c : changes) relaunch = relaunch || is_launch_field(c.field);
+            if (relaunch)
+                plan.steps.push_back({Action::restart, d.name, s.name, "spec changed", changes});
+            else
+                plan.steps.push_back({Action::update, d.name, s.name, "settings changed; the process keeps running",
+                                      changes});
         } else if (!applied) {
             plan.steps.push_back({Action::restart, d.name, s.name, "no record of its spec", {}});
         } else if (seen.state == "failed") {

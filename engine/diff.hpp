@@ -12,7 +12,8 @@
 //   that differ -> update in place;
 // - setup steps re-run from the first step whose content changed;
 // - services: started when missing, restarted when their spec changed or
-//   they failed, stopped when removed; a jail whose supervisor is not
+//   they failed, stopped when removed; a change to policies only (restart,
+//   health check, logging) updates the service without restarting it; a jail whose supervisor is not
 //   running is started (autostart) or left stopped (autostart: false);
 // - jails of this project no longer in the manifests are destroyed only with
 //   prune, otherwise listed as unmanaged.
@@ -57,6 +58,11 @@ std::vector<const DesiredJail*> dependency_order(const Desired& desired);
 // (from the applied records), ties in reverse name order.
 std::vector<std::string> destroy_order(std::vector<std::string> names,
                                        const std::map<std::string, ObservedJail>& observed);
+
+// Fields of a service spec that define the process itself (argv, env, user,
+// working_dir, rlimits): changing one restarts the service; any other field
+// (policies, health check, logging) is updated in place.
+bool is_launch_field(const std::string& field);
 
 // Field-by-field differences of two JSON objects ("limits.memory"); arrays
 // and scalars compare whole.

@@ -20,7 +20,7 @@ DesiredJail jail(const std::string& name, std::vector<std::uint16_t> ports = {})
     return j;
 }
 
-DesiredService service(const std::string& name, json spec = {{"command", {"true"}}}) {
+DesiredService service(const std::string& name, json spec = {{"argv", {"true"}}}) {
     return {name, canonical_hash(spec), spec, false};
 }
 
@@ -99,13 +99,33 @@ TEST_CASE("changing one service restarts only that service, with its changed fie
     web.services = {service("httpd"), service("cron")};
     Observed o;
     o.jails["web"] = converged(web);
-    web.services[0] = service("httpd", {{"command", {"httpd", "-v"}}});
+    web.services[0] = service("httpd", {{"argv", {"httpd", "-v"}}});
     d.jails = {web};
     auto p = diff(d, o);
     REQUIRE(p.steps.size() == 1);
     CHECK(p.steps[0].action == Action::restart);
     CHECK(p.steps[0].service == "httpd");
-    CHECK(p.steps[0].changes == std::vector<FieldChange>{{"command", json{"true"}, json{"httpd", "-v"}}});
+    CHECK(p.steps[0].changes == std::vector<FieldChange>{{"argv", json{"true"}, json{"httpd", "-v"}}});
+}
+
+TEST_CASE("changing only a service's policies updates it without a restart") {
+    Desired d;
+    d.project = "p";
+    auto web = jail("web");
+    web.services = {service("httpd", {{"argv", {"httpd"}}, {"healthcheck", {{"interval_ms", 5000}}}})};
+    Observed o;
+    o.jails["web"] = converged(web);
+    web.services[0] = service("httpd", {{"argv", {"httpd"}}, {"healthcheck", {{"interval_ms", 3000}}}});
+    d.jails = {web};
+    auto p = diff(d, o);
+    REQUIRE(p.steps.size() == 1);
+    CHECK(p.steps[0].action == Action::update);
+    CHECK(p.steps[0].reason == "settings changed; the process keeps running");
+    CHECK(p.steps[0].changes == std::vector<FieldChange>{{"healthcheck.interval_ms", 5000, 3000}});
+    CHECK(is_launch_field("env"));
+    CHECK(is_launch_field("rlimits.nofile"));
+    CHECK_FALSE(is_launch_field("envelope"));
+    CHECK_FALSE(is_launch_field("restart"));
 }
 
 TEST_CASE("changing ports replaces the jail and names the field old -> new") {

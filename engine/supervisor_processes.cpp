@@ -46,7 +46,10 @@ ServiceObservation service_from_status(const json& s) {
 // without intervention (failed), true when ready.
 std::optional<bool> readiness(const json& status) {
     if (!status.value("running", false)) return false;
-    for (auto& [name, s] : status.value("services", json::object()).items()) {
+    // Bind the services first: a range-for over items() of a temporary
+    // would iterate a destroyed object.
+    const json services = status.value("services", json::object());
+    for (auto& [name, s] : services.items()) {
         std::string state = s.value("state", "");
         std::string health = s.value("health", "none");
         if (state == "failed") return false;
@@ -67,8 +70,8 @@ public:
         SupervisorObservation o;
         o.pid = status->value("pid", 0L);
         o.started_unix = ms_to_unix(status->value("started_ms", json(nullptr)));
-        for (auto& [name, s] : status->value("services", json::object()).items())
-            o.services[name] = service_from_status(s);
+        const json services = status->value("services", json::object());
+        for (auto& [name, s] : services.items()) o.services[name] = service_from_status(s);
         return o;
     }
 
