@@ -329,7 +329,13 @@ ApplyResult Applier::run(const Plan& plan, const Desired& desired, const Observe
                 try {
                     for (auto& dep : deps_of(name)) {
                         if (dep.condition != "healthy") continue;
-                        if (!supervisors_.wait_ready(dep.jail, options_.ready_timeout))
+                        bool ready;
+                        try {
+                            ready = supervisors_.wait_ready(dep.jail, options_.ready_timeout);
+                        } catch (const std::exception& e) {
+                            throw std::runtime_error("dependency " + dep.jail + " is not healthy: " + e.what());
+                        }
+                        if (!ready)
                             throw std::runtime_error("dependency " + dep.jail + " did not become healthy within " +
                                                      std::to_string(options_.ready_timeout.count() / 1000) + " s");
                     }

@@ -198,6 +198,20 @@ TEST_CASE("a dependency that never becomes healthy fails its dependent with a ti
     CHECK(r.errors[0] == "jail web: dependency db did not become healthy within 120 s");
 }
 
+TEST_CASE("a dependency whose service failed fails its dependent at once, saying why") {
+    World w;
+    Desired d;
+    d.project = "p";
+    auto web = jail("web");
+    web.depends_on = {{"db", "healthy"}};
+    d.jails = {web, jail("db", {"postgres"})};
+    w.sups.failing["db"] = "service db/postgres failed (exit status 1); see `jailmgr logs db/postgres`";
+    auto r = w.apply(d);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0] == "jail web: dependency db is not healthy: service db/postgres failed (exit status 1); see "
+                         "`jailmgr logs db/postgres`");
+}
+
 TEST_CASE("a failed service is restarted alone") {
     World w;
     Desired d;

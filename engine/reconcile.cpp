@@ -127,8 +127,13 @@ ApplyOutcome down(Engine& engine, const std::string& project, const std::vector<
                 refused.push_back("jail " + name + ": no such jail");
                 continue;
             }
-            if (!it->second.applied || it->second.applied->project != project) {
-                refused.push_back("jail " + name + ": not managed by project '" + project + "'; left alone");
+            if (!it->second.applied) {
+                refused.push_back("jail " + name + ": not created by jailmgr; left alone (jailctl destroy removes it)");
+                continue;
+            }
+            if (!project.empty() && it->second.applied->project != project) {
+                refused.push_back("jail " + name + ": belongs to project '" + it->second.applied->project +
+                                  "', not '" + project + "'; left alone");
                 continue;
             }
             p.steps.push_back({Action::destroy, name, "", "down", {}});

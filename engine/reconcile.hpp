@@ -56,9 +56,10 @@ struct ApplyOutcome {
 
 ApplyOutcome apply(Engine& engine, const Desired& desired, const ApplyRequest& request);
 
-// Stop and destroy the named jails of this project (all of them when
-// `jails` is empty), dependents first.  Jails not owned by `project` are
-// refused (listed in the result's errors).
+// Stop and destroy the named jails (all of `project`'s when `jails` is
+// empty), dependents first.  Jails jailmgr did not create, and with a
+// non-empty `project` jails of other projects, are refused (listed in the
+// result's errors).
 ApplyOutcome down(Engine& engine, const std::string& project, const std::vector<std::string>& jails,
                   const ApplyRequest& request);
 

@@ -68,7 +68,8 @@ TEST_CASE("down destroys this project's jails, dependents first, and refuses oth
     w.driver.log.clear();
 
     auto refused = down(w.engine, "p", {"foreign"}, {});
-    CHECK(refused.result.errors == std::vector<std::string>{"jail foreign: not managed by project 'p'; left alone"});
+    CHECK(refused.result.errors ==
+          std::vector<std::string>{"jail foreign: not created by jailmgr; left alone (jailctl destroy removes it)"});
 
     auto out = down(w.engine, "p", {}, {});
     CHECK(out.result.ok());

@@ -42,22 +42,28 @@ ServiceObservation service_from_status(const json& s) {
 }
 
 // Ready: every service runs (healthy if it has a check) or has completed.
-// Returns nullopt while undecided, false when it can no longer get there
-// without intervention (failed), true when ready.
-std::optional<bool> readiness(const json& status) {
-    if (!status.value("running", false)) return false;
-    // Bind the services first: a range-for over items() of a temporary
-    // would iterate a destroyed object.
+// nullopt while undecided; "" when ready; otherwise why it cannot get there
+// without intervention (the supervisor is gone, a service failed).
+std::optional<std::string> readiness(const std::string& jail, const json& status) {
+    if (!status.value("running", false)) return "the supervisor of jail " + jail + " is not running";
     const json services = status.value("services", json::object());
     for (auto& [name, s] : services.items()) {
         std::string state = s.value("state", "");
         std::string health = s.value("health", "none");
-        if (state == "failed") return false;
+        if (state == "failed") {
+            std::string why = "service " + jail + "/" + name + " failed";
+            if (auto e = s.find("spawn_error"); e != s.end() && e->is_string()) why += " (cannot start: " + e->get<std::string>() + ")";
+            else if (auto x = s.find("last_exit"); x != s.end() && x->is_object() && x->contains("code"))
+                why += " (exit status " + std::to_string((*x)["code"].get<int>()) + ")";
+            else if (x != s.end() && x->is_object() && x->contains("signal"))
+                why += " (killed by SIG" + (*x)["signal"].get<std::string>() + ")";
+            return why + "; see `jailmgr logs " + jail + "/" + name + "`";
+        }
         if (state == "completed") continue;
         if (state != "running") return std::nullopt;
         if (health != "none" && health != "healthy") return std::nullopt;
     }
-    return true;
+    return std::string();
 }
 
 class ProcessSupervisors : public Supervisors {
@@ -108,7 +114,10 @@ public:
         for (;;) {
             auto status = sv::read_status(paths_, jail);
             if (status) {
-                if (auto r = readiness(*status)) return *r;
+                if (auto r = readiness(jail, *status)) {
+                    if (r->empty()) return true;
+                    throw std::runtime_error(*r);
+                }
             }
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
             if (left.count() <= 0) return false;

@@ -38,7 +38,8 @@ public:
     virtual void stop(const std::string& jail) = 0;
 
     // Wait until every service with a health check is healthy and every
-    // other service runs (or completed, for one-shots).  False on timeout.
+    // other service runs (or completed, for one-shots).  False on timeout;
+    // throws, saying why, when it cannot happen (a service failed).
     virtual bool wait_ready(const std::string& jail, std::chrono::milliseconds timeout) = 0;
 };
 

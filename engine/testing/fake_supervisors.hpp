@@ -3,6 +3,7 @@
 
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ public:
     std::map<std::string, SupervisorObservation> running;
     std::vector<std::string> log;     // "start web", "reload web", "stop web", "restart web/httpd"
     std::set<std::string> never_ready;
+    std::map<std::string, std::string> failing;  // jail -> why wait_ready throws
 
     std::optional<SupervisorObservation> observe(const std::string& jail) override {
         if (auto it = running.find(jail); it != running.end()) return it->second;
@@ -38,6 +40,7 @@ public:
     }
     bool wait_ready(const std::string& jail, std::chrono::milliseconds) override {
         log.push_back("wait " + jail);
+        if (auto it = failing.find(jail); it != failing.end()) throw std::runtime_error(it->second);
         return !never_ready.count(jail);
     }
 
