@@ -174,6 +174,17 @@ TEST_CASE("apply converges, serves the page, and a second apply does nothing and
     CHECK(web["ports"] == json{web_port});
     CHECK(web["profile"] == "high");
 
+    // exec runs inside the running jail, next to its services.
+    auto cat = p.jailmgr({"exec", "web", "--", "cat", "/var/www/index.html"});
+    CHECK(cat.code == 0);
+    CHECK(cat.out == "<h1>hello</h1>");
+    auto ps = p.jailmgr({"exec", "web", "--", "ps", "-e", "-o", "comm="});
+    CHECK(contains(ps.out, "busybox"));
+    CHECK(p.jailmgr({"exec", "web", "--", "sh", "-c", "exit 7"}).code == 7);
+    auto missing = p.jailmgr({"exec", "nosuch", "--", "true"});
+    CHECK(missing.code == 1);
+    CHECK(missing.err == "jailmgr exec: no jail 'nosuch'\n");
+
     auto again = p.apply();
     CHECK(again.code == 0);
     CHECK(contains(again.out, "No changes: 2 jails and 3 services are up to date. Nothing to do."));
