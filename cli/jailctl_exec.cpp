@@ -1,119 +1,14 @@
-// jailctl exec -- run a command inside a jail, in the foreground.
-//
-// Joins the jail's running instance, or starts one that ends when this
-// command does.  The exit status is the command's (128+N if killed by
-// signal N); SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded.  With a
-// terminal on stdin the command shares our session (an interactive shell
-// keeps its terminal; seccomp refuses TIOCSTI in every profile), and the
-// terminal's own SIGINT/SIGQUIT reach it directly, so those two are not
-// forwarded a second time.
-#include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdlib>
-
+// jailctl exec -- run a command inside a jail, in the foreground (see
+// exec_in_jail.hpp for what happens).
+#include "exec_in_jail.hpp"
 #include "jailctl_util.hpp"
-#include "sys/error.hpp"
-#include "sys/unique_fd.hpp"
 
 namespace jailmgr::cli {
-
-namespace {
-
-struct ExecOptions {
-    std::string jail;
-    std::string user;
-    std::vector<std::string> env;
-    std::string workdir = "/";
-};
-
-std::vector<std::string> environment(const ExecOptions& o, const std::optional<kernel::Credentials>& user) {
-    std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                    std::string("HOME=") + (!user || user->uid == 0 ? "/root" : "/")};
-    if (const char* term = std::getenv("TERM")) env.push_back(std::string("TERM=") + term);
-    for (const auto& kv : o.env) {
-        auto eq = kv.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw CLI::ValidationError("--env " + kv, "expected KEY=VALUE");
-        std::string key = kv.substr(0, eq + 1);
-        std::erase_if(env, [&](const std::string& e) { return e.rfind(key, 0) == 0; });
-        env.push_back(kv);
-    }
-    return env;
-}
-
-int exit_code(const siginfo_t& info) {
-    if (info.si_code == CLD_EXITED) return info.si_status;
-    return 128 + info.si_status;
-}
-
-int run(const ExecOptions& o, const std::vector<std::string>& command, const Globals& g) {
-    auto driver = open_driver(g);
-    auto jail = find_or_throw(*driver, o.jail);
-
-    // Blocked before the child exists, so no signal falls between spawn and wait.
-    sigset_t forwarded;
-    sigemptyset(&forwarded);
-    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&forwarded, s);
-    sigset_t previous;
-    sigprocmask(SIG_BLOCK, &forwarded, &previous);
-    sys::unique_fd sigfd(::signalfd(-1, &forwarded, SFD_CLOEXEC));
-    if (!sigfd) sys::throw_errno("signalfd");
-
-    std::optional<kernel::Credentials> user;
-    if (!o.user.empty()) user = driver->resolve_user(jail.id, o.user);
-    kernel::SpawnSpec spec;
-    spec.argv = command.empty() ? std::vector<std::string>{"/bin/sh"} : command;
-    spec.env = environment(o, user);
-    spec.user = user;
-    spec.working_dir = o.workdir;
-    spec.stdin_fd = 0;
-    spec.stdout_fd = 1;
-    spec.stderr_fd = 2;
-    const bool tty = ::isatty(0);
-    spec.new_session = !tty;
-
-    auto session = driver->attach(jail.id, kernel::Attach::join_or_start);
-    auto child = session->spawn(spec);
-
-    for (;;) {
-        struct pollfd fds[2] = {{child.pidfd(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            sys::throw_errno("poll");
-        }
-        if (fds[1].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            if (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
-                int sig = static_cast<int>(si.ssi_signo);
-                if (!(tty && (sig == SIGINT || sig == SIGQUIT)))
-                    ::syscall(SYS_pidfd_send_signal, child.pidfd(), sig, nullptr, 0);
-            }
-        }
-        if (fds[0].revents & POLLIN) {
-            siginfo_t info{};
-            while (::waitid(P_PIDFD, static_cast<id_t>(child.pidfd()), &info, WEXITED) < 0) {
-                if (errno != EINTR) sys::throw_errno("waitid");
-            }
-            child.release();
-            sigprocmask(SIG_SETMASK, &previous, nullptr);
-            return exit_code(info);
-        }
-    }
-}
-
-}  // namespace
 
 void add_jailctl_exec(CLI::App& app, Globals& g, std::vector<Command>& out) {
     auto o = std::make_shared<ExecOptions>();
     auto* cmd = app.add_subcommand("exec", "Run a command in a jail (default: an interactive /bin/sh)");
-    cmd->add_option("--user", o->user, "User in the jail: name, uid or uid:gid (default: the jail's root)");
-    cmd->add_option("--env", o->env, "Set KEY=VALUE in the command's environment (repeatable)");
-    cmd->add_option("--workdir", o->workdir, "Working directory inside the jail")->default_str("/");
+    add_exec_options(cmd, *o);
     cmd->add_option("JAIL", o->jail, "Jail ID or name")->required();
     // Everything after the jail (or after --) is the command, options included.
     cmd->prefix_command();
@@ -121,10 +16,10 @@ void add_jailctl_exec(CLI::App& app, Globals& g, std::vector<Command>& out) {
     out.push_back({cmd, [o, cmd, &app, &g] {
                        // "exec JAIL CMD..." stops option parsing at CMD; after "exec JAIL --"
                        // CLI11 hands the words to the parent (see add_jailctl_commands).
-                       auto command = cmd->remaining();
-                       if (command.empty()) command = app.remaining();
-                       if (!command.empty() && command.front() == "--") command.erase(command.begin());
-                       return run(*o, command, g);
+                       o->command = cmd->remaining();
+                       if (o->command.empty()) o->command = app.remaining();
+                       if (!o->command.empty() && o->command.front() == "--") o->command.erase(o->command.begin());
+                       return exec_in_jail(*o, g);
                    }});
 }
 

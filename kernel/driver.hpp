@@ -139,6 +139,10 @@ public:
     // before exec (ENOENT for argv[0], EACCES, ...) are reported here as a
     // DriverError, not as a process that exits with 127.
     virtual Process spawn(const SpawnSpec& spec) = 0;
+    // Create or replace a file inside the jail, resolving `path` (absolute,
+    // as seen in the jail) inside the jail's own root and mounts -- never
+    // following a symlink out of the jail.  Parent directories must exist.
+    virtual void write_file(const std::filesystem::path& path, std::string_view content, unsigned mode) = 0;
     // Signal every process of the jail (Linux: cgroup; NetBSD: membership).
     virtual void kill_all(int sig) = 0;
 };

@@ -1,6 +1,8 @@
 // TEST SEAM -- see host_session.hpp.
 #include "host_session.hpp"
 
+#include "sys/files.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -239,6 +241,10 @@ void HostSession::kill_all(int sig) {
         if (::stat(ns.c_str(), &st) == 0 && st.st_ino == pidns_inode_) ::kill(static_cast<pid_t>(pid), sig);
     }
     ::closedir(d);
+}
+
+void HostSession::write_file(const std::filesystem::path& path, std::string_view content, unsigned mode) {
+    sys::write_file_atomic(path, content, mode);
 }
 
 }  // namespace jailmgr::engine::supervisor

@@ -39,6 +39,11 @@ public:
     bool owner() const override { return owner_; }
     Process spawn(const SpawnSpec& spec) override;
     void kill_all(int sig) override;
+    // A forked child joins only the jail's mount namespace, whose root is the
+    // jail's /: every symlink then resolves inside the jail, and a final
+    // symlink is refused (O_NOFOLLOW).  It writes as host root, so modes and
+    // read-only mounts of the jail apply, not its profile.
+    void write_file(const std::filesystem::path& path, std::string_view content, unsigned mode) override;
 
 private:
     Registry registry_;

@@ -172,7 +172,13 @@ ProfilePlan compile_profile(Profile profile, std::uint32_t deny_extra) {
     p.bounding = hardened ? hardened_caps : container_caps;
     p.lock_securebits = hardened;
     p.no_new_privs = hardened;
-    p.landlock_scopes = hardened ? (landlock_scope_signal | landlock_scope_abstract_unix_socket) : 0;
+    // Abstract unix sockets live in the network namespace, which jails share
+    // with the host: scope them.  Signals need no Landlock scope: the PID
+    // namespace already hides every process outside the jail, and a signal
+    // scope would also cut processes of one jail off from each other (each
+    // spawn is its own Landlock domain), breaking `jailmgr exec web -- kill
+    // -HUP 7`.
+    p.landlock_scopes = hardened ? landlock_scope_abstract_unix_socket : 0;
 
     // Every profile: no injecting input into the terminal we were given.
     p.seccomp.push_back(when("ioctl", {SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI)}));

@@ -28,6 +28,12 @@ public:
     // DriverError naming the step, instead of a child that exits 127.
     Process spawn(const SpawnSpec& spec) override;
 
+    // fork; in the child: chdir(root), chroot("."), open the path (never
+    // following a final symlink), write, fchmod.  Inside the chroot every
+    // other symlink resolves within the jail's root, so a jail cannot point
+    // the write at a host file.
+    void write_file(const std::filesystem::path& path, std::string_view content, unsigned mode) override;
+
     // Signal every live member, through the module's kill node.
     void kill_all(int sig) override;
 

@@ -253,3 +253,39 @@ TEST_CASE("an empty command is refused before forking") {
     SpawnSpec spec;
     CHECK(spawn_error(*s, spec, Errc::invalid) == "jail 'web': nothing to run (empty command)");
 }
+
+TEST_CASE("write_file writes inside the jail's root with the requested mode") {
+    if (!can_chroot()) return;
+    JailRoot j;
+    fs::create_directories(j.root / "var/www");
+    auto s = j.session();
+    s->write_file("/var/www/index.html", "<h1>hi</h1>\n", 0640);
+    std::string got;
+    {
+        unique_fd fd(::open((j.root / "var/www/index.html").c_str(), O_RDONLY));
+        REQUIRE(fd);
+        char buf[64];
+        ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        REQUIRE(n > 0);
+        got.assign(buf, static_cast<size_t>(n));
+    }
+    CHECK(got == "<h1>hi</h1>\n");
+    CHECK((fs::status(j.root / "var/www/index.html").permissions() & fs::perms::all) == fs::perms(0640));
+}
+
+TEST_CASE("write_file cannot be pointed at a host file through a symlink planted in the jail") {
+    if (!can_chroot()) return;
+    JailRoot j;
+    char outside_tmpl[] = "/tmp/jailmgr-outside-XXXXXX";
+    fs::path outside = ::mkdtemp(outside_tmpl);
+    fs::create_directories(j.root / "etc");
+    // An absolute link to the host's directory: inside the chroot it names
+    // <root><outside>, which does not exist.
+    fs::create_directory_symlink(outside, j.root / "etc/evil");
+    fs::create_symlink(outside / "victim", j.root / "etc/link");
+    auto s = j.session();
+    CHECK_THROWS_AS(s->write_file("/etc/evil/victim", "owned", 0644), DriverError);
+    CHECK_THROWS_AS(s->write_file("/etc/link", "owned", 0644), DriverError);  // final symlink refused
+    CHECK_FALSE(fs::exists(outside / "victim"));
+    fs::remove_all(outside);
+}

@@ -240,6 +240,50 @@ TEST_CASE("bind mounts are read-only when asked and writable otherwise") {
     CHECK(run(*s, {"/bin/sh", "-c", "touch /usr/x"}).exit_code() != 0);
 }
 
+TEST_CASE("write_file writes through the jail's own mounts and never follows a symlink out of it") {
+    Instance inst;
+    fs::create_directories(inst.dir / "rw");
+    fs::path outside = inst.dir / "outside";
+    fs::create_directories(outside);
+    auto spec = inst.spec("web");
+    spec.mounts.push_back(BindMount{inst.dir / "rw", "/data/rw", false});
+    JailId id = inst.driver->create(spec);
+    auto s = inst.driver->attach(id, Attach::join_or_start);
+    // Through a bind mount: the host directory behind it gets the file.
+    s->write_file("/data/rw/index.html", "<h1>hi</h1>\n", 0640);
+    CHECK(read_trimmed(inst.dir / "rw/index.html") == "<h1>hi</h1>");
+    CHECK((fs::status(inst.dir / "rw/index.html").permissions() & fs::perms::all) == fs::perms(0640));
+    CHECK(run(*s, {"/bin/cat", "/data/rw/index.html"}).out == "<h1>hi</h1>\n");
+    // A jail plants links to a host path; writes through them stay inside.
+    CHECK(run(*s, {"/bin/sh", "-c", "ln -s " + outside.string() + " /etc/evil && ln -s " + (outside / "victim").string() +
+                                        " /etc/link"})
+              .exit_code() == 0);
+    CHECK_THROWS_AS(s->write_file("/etc/evil/victim", "owned", 0644), DriverError);
+    CHECK_THROWS_AS(s->write_file("/etc/link", "owned", 0644), DriverError);
+    CHECK_FALSE(fs::exists(outside / "victim"));
+    // The host's /usr is read-only in the jail, for this writer too.
+    CHECK_THROWS_AS(s->write_file("/usr/evil", "x", 0644), DriverError);
+}
+
+TEST_CASE("processes started separately in one high jail can signal each other") {
+    Instance inst;
+    JailId id = inst.driver->create(inst.spec("web", Profile::high));
+    auto s = inst.driver->attach(id, Attach::join_or_start);
+    SpawnSpec sleeper;
+    sleeper.argv = {"/bin/sleep", "100"};
+    Process p = s->spawn(sleeper);
+    // Its PID inside the jail is the last field of NSpid.
+    auto status = jailmgr::sys::read_file("/proc/" + std::to_string(p.pid()) + "/status");
+    auto line = status.substr(status.find("NSpid:"));
+    line = line.substr(0, line.find('\n'));
+    std::string jail_pid = line.substr(line.find_last_of('\t') + 1);
+    auto r = run(*s, {"/bin/sh", "-c", "kill -TERM " + jail_pid});
+    CHECK(r.exit_code() == 0);
+    int ws = p.wait();
+    CHECK(WIFSIGNALED(ws));
+    CHECK(WTERMSIG(ws) == SIGTERM);
+}
+
 TEST_CASE("destroy refuses a jail with processes and says how many; force kills them") {
     Instance inst;
     JailId id = inst.driver->create(inst.spec("web"));

@@ -209,8 +209,11 @@ bool HostSleeper::alive() const {
     return ::waitpid(pid_, &status, WNOHANG) == 0;
 }
 
-CliResult jailctl(const Instance& inst, std::vector<std::string> args) {
-    fs::path out = inst.dir / "cli.out", err = inst.dir / "cli.err";
+CliResult run_cli(const std::string& binary, const Instance& inst, std::vector<std::string> args,
+                  const std::vector<std::string>& env) {
+    static int serial = 0;
+    std::string tag = std::to_string(::getpid()) + "." + std::to_string(++serial);
+    fs::path out = inst.dir / ("cli." + tag + ".out"), err = inst.dir / ("cli." + tag + ".err");
     pid_t pid = ::fork();
     if (pid == 0) {
         int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -219,7 +222,8 @@ CliResult jailctl(const Instance& inst, std::vector<std::string> args) {
         ::dup2(n, 0);
         ::dup2(o, 1);
         ::dup2(e, 2);
-        std::vector<std::string> all = {jailctl_path(), "--root-dir", inst.dir.string()};
+        for (auto& kv : env) ::putenv(const_cast<char*>(kv.c_str()));
+        std::vector<std::string> all = {binary, "--root-dir", inst.dir.string()};
         all.insert(all.end(), args.begin(), args.end());
         std::vector<char*> argv;
         for (auto& a : all) argv.push_back(a.data());
@@ -228,12 +232,19 @@ CliResult jailctl(const Instance& inst, std::vector<std::string> args) {
         ::_exit(127);
     }
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     CliResult r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
     r.out = sys::read_file(out);
     r.err = sys::read_file(err);
+    fs::remove(out);
+    fs::remove(err);
     return r;
+}
+
+CliResult jailctl(const Instance& inst, std::vector<std::string> args) {
+    return run_cli(jailctl_path(), inst, std::move(args));
 }
 
 }  // namespace jailmgr::test

@@ -85,5 +85,9 @@ struct CliResult {
     std::string out, err;
 };
 CliResult jailctl(const Instance& inst, std::vector<std::string> args);
+// Runs `binary --root-dir <instance> args...` with extra "K=V" environment;
+// code is the exit status, or minus the signal that killed it.
+CliResult run_cli(const std::string& binary, const Instance& inst, std::vector<std::string> args,
+                  const std::vector<std::string>& env = {});
 
 }  // namespace jailmgr::test

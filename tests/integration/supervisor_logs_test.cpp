@@ -141,7 +141,11 @@ TEST_CASE("a log flood stays within a fixed memory bound, counts dropped syslog 
     CHECK(took < 2500ms);
     peak = std::max(peak, private_memory(jail.pid));
     INFO("baseline " << baseline / 1024 << " KiB, peak " << peak / 1024 << " KiB");
-    CHECK(peak < baseline + (2u << 20));
+    // The flood is ~18 MB of output; a bound of 4 MiB leaves room for
+    // ASan's allocator and shadow pages (measured growth: ~2 MiB under ASan,
+    // well under 1 MiB in a release build) while still catching any buffer
+    // that grows with the output.
+    CHECK(peak < baseline + (4u << 20));
     // Rotation kept the disk bounded too.
     CHECK(fs::file_size(jail.files.log_dir / "flood.log") <= (1u << 20));
     CHECK_FALSE(fs::exists(jail.files.log_dir / "flood.log.2"));

@@ -57,7 +57,7 @@ std::vector<Attempt> attempts() {
         {"count processes in /proc (own jail only)", {"count-procs"}, {"2", "2", "2"}},
         {"ptrace a child in the jail", {"ptrace-child"}, {"OK", E, E}},
         {"ptrace the jail's init", {"ptrace-init"}, {E, E, E}},
-        {"kill -9 the jail's init", {"kill-init"}, {"SURVIVED", E, E}},
+        {"kill -9 the jail's init", {"kill-init"}, {"SURVIVED", "SURVIVED", "SURVIVED"}},
         {"mount a tmpfs", {"mount"}, {E, E, E}},
         {"unmount /proc", {"umount"}, {E, E, E}},
         {"chroot out (chroot + ../ walk)", {"chroot-escape", "{MARKER}"}, {"CONTAINED", E, E}},

@@ -1,0 +1,96 @@
+// cmd_metrics.cpp -- `jailmgr metrics` (the exposition text once) and
+// `jailmgr exporter` (a long-running /metrics endpoint).
+#include <csignal>
+#include <iostream>
+
+#include "engine_context.hpp"
+#include "sys/files.hpp"
+#include "telemetry/exporter.hpp"
+#include "telemetry/snapshot.hpp"
+
+namespace jailmgr::cli {
+
+namespace {
+
+struct MetricsOptions {
+    ManifestOptions manifests;
+    std::string output_file;
+    std::string listen = "127.0.0.1:9452";
+    bool allow_remote = false;
+};
+
+// With -f the drift metrics compare against the manifests; without, against
+// the last applied records.
+std::optional<engine::Desired> optional_desired(const Globals& g, const MetricsOptions& o, bool& failed) {
+    failed = false;
+    if (o.manifests.files.empty()) return std::nullopt;
+    auto d = load_manifests(o.manifests.files, g.paths(), o.manifests.host);
+    failed = !d;
+    return d;
+}
+
+int run_metrics(const Globals& g, const MetricsOptions& o) {
+    bool failed;
+    auto desired = optional_desired(g, o, failed);
+    if (failed) return 1;
+    EngineContext ctx(g);
+    auto text = engine::telemetry::to_text(engine::telemetry::build_metrics(
+        engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths, desired ? &*desired : nullptr)));
+    if (o.output_file.empty()) {
+        std::cout << text;
+    } else {
+        // Atomic: node_exporter's textfile collector never reads half a file.
+        sys::write_file_atomic(o.output_file, text, 0644);
+    }
+    return 0;
+}
+
+int run_exporter(const Globals& g, const MetricsOptions& o) {
+    engine::telemetry::check_listen_address(o.listen, o.allow_remote);
+    bool failed;
+    auto desired = optional_desired(g, o, failed);
+    if (failed) return 1;
+    EngineContext ctx(g);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    // Block before the server threads start so they inherit the mask and the
+    // signals are left for sigwait below.
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    engine::telemetry::Exporter exporter(o.listen, [&] {
+        return engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths, desired ? &*desired : nullptr);
+    });
+    std::cerr << "jailmgr exporter: serving http://" << o.listen << "/metrics\n";
+    int sig = 0;
+    sigwait(&set, &sig);
+    return 0;
+}
+
+}  // namespace
+
+Command add_metrics_command(CLI::App& app, Globals& g) {
+    auto o = std::make_shared<MetricsOptions>();
+    CLI::App* sub = app.add_subcommand("metrics", "Print the Prometheus metrics once (for inetd or a textfile collector)");
+    sub->add_option("-f,--file", o->manifests.files,
+                    "Manifests to measure drift against (default: the last applied state)");
+    sub->add_option("--host", o->manifests.host, "Placement host for -f (default: this machine's name)");
+    sub->add_option("-o,--output", o->output_file, "Write atomically to this file instead of stdout");
+    sub->fallthrough();
+    return {sub, [o, &g] { return run_metrics(g, *o); }};
+}
+
+Command add_exporter_command(CLI::App& app, Globals& g) {
+    auto o = std::make_shared<MetricsOptions>();
+    CLI::App* sub = app.add_subcommand("exporter", "Serve Prometheus metrics over HTTP at /metrics until stopped");
+    sub->add_option("--listen", o->listen, "HOST:PORT to listen on")->default_str("127.0.0.1:9452");
+    sub->add_flag("--allow-remote", o->allow_remote, "Allow a non-loopback listen address");
+    sub->add_option("-f,--file", o->manifests.files,
+                    "Manifests to measure drift against (default: the last applied state)");
+    sub->add_option("--host", o->manifests.host, "Placement host for -f (default: this machine's name)");
+    sub->fallthrough();
+    return {sub, [o, &g] { return run_exporter(g, *o); }};
+}
+
+}  // namespace jailmgr::cli

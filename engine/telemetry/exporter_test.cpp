@@ -1,0 +1,74 @@
+#include "exporter.hpp"
+
+#include <curl/curl.h>
+#include <doctest/doctest.h>
+
+#include <atomic>
+
+using namespace jailmgr::engine::telemetry;
+
+namespace {
+
+size_t append(char* data, size_t size, size_t n, void* out) {
+    static_cast<std::string*>(out)->append(data, size * n);
+    return size * n;
+}
+
+// A real HTTP client, as Prometheus would scrape.
+std::string http_get(const std::string& url, long* status) {
+    std::string body;
+    CURL* c = curl_easy_init();
+    REQUIRE(c);
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_cleanup(c);
+    REQUIRE(rc == CURLE_OK);
+    return body;
+}
+
+}  // namespace
+
+TEST_CASE("the exporter serves freshly collected metrics on every scrape") {
+    std::atomic<int> scrapes{0};
+    Exporter exporter("127.0.0.1:0", [&] {
+        ++scrapes;
+        Snapshot s;
+        s.reconciler.drift_jails = static_cast<std::size_t>(scrapes.load());
+        return s;
+    });
+    REQUIRE(exporter.port() > 0);
+    std::string url = "http://127.0.0.1:" + std::to_string(exporter.port()) + "/metrics";
+    long status = 0;
+    auto first = http_get(url, &status);
+    CHECK(status == 200);
+    CHECK(first.find("jailmgr_drift_jails 1\n") != std::string::npos);
+    auto second = http_get(url, &status);
+    CHECK(second.find("jailmgr_drift_jails 2\n") != std::string::npos);
+    CHECK(second.find("# TYPE jailmgr_build_info gauge") != std::string::npos);
+}
+
+TEST_CASE("a failing collection still answers the scrape") {
+    Exporter exporter("127.0.0.1:0", []() -> Snapshot { throw std::runtime_error("driver exploded"); });
+    long status = 0;
+    auto body = http_get("http://127.0.0.1:" + std::to_string(exporter.port()) + "/metrics", &status);
+    CHECK(status == 200);
+    CHECK(body.find("jailmgr_build_info") != std::string::npos);
+}
+
+TEST_CASE("non-loopback listen addresses are refused unless asked for") {
+    CHECK_NOTHROW(check_listen_address("127.0.0.1:9452", false));
+    CHECK_NOTHROW(check_listen_address("127.8.9.1:1", false));
+    CHECK_NOTHROW(check_listen_address("localhost:9452", false));
+    CHECK_NOTHROW(check_listen_address("[::1]:9452", false));
+    CHECK_THROWS_WITH_AS(check_listen_address("0.0.0.0:9452", false),
+                         "--listen 0.0.0.0:9452: not a loopback address; metrics reveal what runs on this host, "
+                         "so pass --allow-remote to serve them beyond 127.0.0.1",
+                         std::invalid_argument);
+    CHECK_NOTHROW(check_listen_address("0.0.0.0:9452", true));
+    CHECK_THROWS_AS(check_listen_address("9452", false), std::invalid_argument);
+    CHECK_THROWS_AS(check_listen_address("127.0.0.1:x", false), std::invalid_argument);
+}
