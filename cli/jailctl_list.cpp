@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "jailctl_util.hpp"
+#include "status_report.hpp"
 
 namespace jailmgr::cli {
 
@@ -24,7 +25,7 @@ void print_table(const std::vector<kernel::JailInfo>& jails) {
     for (const auto& j : jails)
         rows.push_back({std::to_string(j.id), j.spec.name, std::string(kernel::to_string(j.spec.profile)),
                         ports_text(j.spec.ports), std::to_string(j.procs_live + j.procs_zombie),
-                        j.running ? "yes" : "no", short_duration(j.age_seconds), j.spec.root.string()});
+                        j.running ? "yes" : "no", engine::human_duration(j.age_seconds), j.spec.root.string()});
     std::vector<size_t> width(rows[0].size(), 0);
     for (const auto& r : rows)
         for (size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());

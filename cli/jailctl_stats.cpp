@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "jailctl_util.hpp"
+#include "status_report.hpp"
 
 namespace jailmgr::cli {
 
@@ -22,11 +23,11 @@ void print_table(const std::vector<kernel::JailInfo>& jails) {
         std::ostringstream cpu, cpus;
         cpu << std::fixed << std::setprecision(2) << j.cpu_seconds << "s";
         if (l.cpus) cpus << *l.cpus;
-        rows.push_back({std::to_string(j.id), j.spec.name, cpu.str(), short_bytes(j.memory_bytes),
+        rows.push_back({std::to_string(j.id), j.spec.name, cpu.str(), engine::human_bytes(j.memory_bytes),
                         std::to_string(j.procs_live), std::to_string(j.procs_zombie),
                         std::to_string(j.denied_process + j.denied_system + j.denied_network),
-                        l.memory_bytes ? short_bytes(*l.memory_bytes) : "-", l.cpus ? cpus.str() : "-",
-                        l.pids ? std::to_string(*l.pids) : "-", short_duration(j.age_seconds)});
+                        l.memory_bytes ? engine::human_bytes(*l.memory_bytes) : "-", l.cpus ? cpus.str() : "-",
+                        l.pids ? std::to_string(*l.pids) : "-", engine::human_duration(j.age_seconds)});
     }
     std::vector<size_t> width(rows[0].size(), 0);
     for (const auto& r : rows)

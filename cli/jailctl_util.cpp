@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include "jail_policy.h"
+#include "status_report.hpp"
+#include "units.hpp"
 
 namespace jailmgr::cli {
 
@@ -14,21 +16,10 @@ using kernel::Errc;
 using nlohmann::json;
 
 std::uint64_t parse_size(std::string_view text) {
-    std::uint64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end == text.data())
-        throw CLI::ValidationError("size '" + std::string(text) + "'", "expected a number with an optional unit (B, KiB, MiB, GiB, K, M, G)");
-    std::string_view unit(end, static_cast<size_t>(text.data() + text.size() - end));
-    std::uint64_t mult = 0;
-    if (unit.empty() || unit == "B") mult = 1;
-    else if (unit == "K" || unit == "KiB") mult = 1ull << 10;
-    else if (unit == "M" || unit == "MiB") mult = 1ull << 20;
-    else if (unit == "G" || unit == "GiB") mult = 1ull << 30;
-    else
-        throw CLI::ValidationError("size '" + std::string(text) + "'", "unknown unit '" + std::string(unit) +
-                                                                            "' (use B, KiB, MiB, GiB, K, M or G)");
-    if (value > UINT64_MAX / mult) throw CLI::ValidationError("size '" + std::string(text) + "'", "too large");
-    return value * mult;
+    // The manifest's rules, so that `--memory 1.5G` means what `memory: 1.5G` does.
+    auto parsed = schema::parse_size(text);
+    if (!parsed) throw CLI::ValidationError(parsed.error);
+    return *parsed.value;
 }
 
 std::vector<std::uint16_t> parse_ports(std::string_view text) {
@@ -115,25 +106,5 @@ json jail_json(const kernel::JailInfo& i) {
     };
 }
 
-std::string short_duration(double seconds) {
-    auto s = static_cast<long long>(seconds);
-    if (s < 120) return std::to_string(s) + "s";
-    if (s < 7200) return std::to_string(s / 60) + "m";
-    if (s < 2 * 86400) return std::to_string(s / 3600) + "h";
-    return std::to_string(s / 86400) + "d";
-}
-
-std::string short_bytes(std::uint64_t b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(b);
-    int u = 0;
-    while (v >= 1024 && u < 4) {
-        v /= 1024;
-        ++u;
-    }
-    char buf[32];
-    std::snprintf(buf, sizeof buf, u == 0 || v >= 10 ? "%.0f%s" : "%.1f%s", v, units[u]);
-    return buf;
-}
 
 }  // namespace jailmgr::cli

@@ -16,8 +16,8 @@
 
 namespace jailmgr::cli {
 
-// "512MiB", "64M", "1G", "4096" -> bytes (K/M/G are binary, like KiB/MiB/GiB).
-// Throws CLI::ValidationError with the offending text.
+// "512MiB", "64M", "1.5G", "4096" -> bytes, by the manifest's rules
+// (schema::parse_size).  Throws CLI::ValidationError with the offending text.
 std::uint64_t parse_size(std::string_view text);
 
 // "8080", "8080,8443" -> ports.  Throws CLI::ValidationError.
@@ -36,11 +36,6 @@ void reject_extras(const CLI::App& app);
 kernel::JailInfo find_or_throw(kernel::Driver& driver, std::string_view id_or_name);
 
 nlohmann::json jail_json(const kernel::JailInfo& info);
-
-// "42s", "5m", "3h", "2d"
-std::string short_duration(double seconds);
-// "1.5GiB", "300MiB", "12KiB", "80B"
-std::string short_bytes(std::uint64_t bytes);
 
 // Registration of each subcommand (one file each).
 void add_jailctl_create(CLI::App& app, Globals& g, std::vector<Command>& out);

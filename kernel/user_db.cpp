@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sys/files.hpp"
+#include "sys/text.hpp"
 
 namespace jailmgr::kernel {
 
@@ -16,16 +17,7 @@ namespace {
 
 // passwd and group are colon-separated text; parsing them here instead of
 // with fgetpwent(3) keeps the host's NSS configuration out of the decision.
-std::vector<std::string_view> split(std::string_view line, char sep) {
-    std::vector<std::string_view> out;
-    size_t start = 0;
-    for (;;) {
-        size_t pos = line.find(sep, start);
-        out.push_back(line.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
-        if (pos == std::string_view::npos) return out;
-        start = pos + 1;
-    }
-}
+using sys::split_fields;
 
 std::optional<unsigned> parse_id(std::string_view s) {
     unsigned v = 0;
@@ -50,7 +42,7 @@ std::vector<Entry> read_db(const fs::path& file, bool is_group) {
     std::string line;
     while (std::getline(in, line)) {
         if (line.empty() || line[0] == '#') continue;
-        auto f = split(line, ':');
+        auto f = split_fields(line, ':');
         if (f.size() < (is_group ? 4u : 7u)) continue;
         auto id = parse_id(f[2]);
         if (!id) continue;
@@ -58,7 +50,7 @@ std::vector<Entry> read_db(const fs::path& file, bool is_group) {
         e.name = std::string(f[0]);
         e.id = *id;
         if (is_group) {
-            for (auto m : split(f[3], ','))
+            for (auto m : split_fields(f[3], ','))
                 if (!m.empty()) e.members.emplace_back(m);
         } else if (auto gid = parse_id(f[3])) {
             e.gid = *gid;

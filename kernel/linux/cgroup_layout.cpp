@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "driver.hpp"
+#include "sys/text.hpp"
 
 namespace jailmgr::kernel::lnx {
 
@@ -11,16 +12,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::vector<std::string> split(std::string_view s, char sep) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    for (;;) {
-        size_t pos = s.find(sep, start);
-        out.emplace_back(s.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
-        if (pos == std::string_view::npos) return out;
-        start = pos + 1;
-    }
-}
+using sys::split_fields;
 
 // mountinfo escapes space, tab, newline and backslash as \ooo.
 std::string unescape(std::string_view s) {
@@ -37,7 +29,8 @@ std::string unescape(std::string_view s) {
     return out;
 }
 
-bool has(const std::vector<std::string>& v, std::string_view x) {
+template <class Strings>
+bool has(const Strings& v, std::string_view x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 
@@ -59,14 +52,14 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text) {
     std::istringstream in{std::string(text)};
     std::string line;
     while (std::getline(in, line)) {
-        auto f = split(line, ' ');
+        auto f = split_fields(line, ' ');
         auto dash = std::find(f.begin(), f.end(), "-");
         if (f.size() < 7 || dash == f.end() || f.end() - dash < 4) continue;
         MountInfo m;
         m.root = unescape(f[3]);
         m.mount_point = unescape(f[4]);
-        m.fs_type = *(dash + 1);
-        m.super_options = *(dash + 3);
+        m.fs_type = std::string(*(dash + 1));
+        m.super_options = std::string(*(dash + 3));
         out.push_back(std::move(m));
     }
     return out;
@@ -109,17 +102,17 @@ CgroupLayout CgroupLayout::detect(CgroupFs& cfs) {
             layout.v2_root = cfs.under_root(m.mount_point);
             layout.v2_base = place(cfs, m, own_paths.at(""));
         } else if (m.fs_type == "cgroup") {
-            auto opts = split(m.super_options, ',');
+            auto opts = split_fields(m.super_options, ',');
             for (const auto& [key, path] : own_paths) {
                 if (key.empty()) continue;
-                auto ctrls = split(key, ',');
+                auto ctrls = split_fields(key, ',');
                 // The mount serves this hierarchy if it carries the same controllers.
-                bool same = std::all_of(ctrls.begin(), ctrls.end(), [&](const std::string& c) { return has(opts, c); });
+                bool same = std::all_of(ctrls.begin(), ctrls.end(), [&](std::string_view c) { return has(opts, c); });
                 if (!same) continue;
                 for (const auto& c : ctrls) {
                     bool wanted = std::find(std::begin(jail_controllers), std::end(jail_controllers), c) !=
                                   std::end(jail_controllers);
-                    if (wanted && !layout.v1_base.count(c)) layout.v1_base[c] = place(cfs, m, path);
+                    if (wanted && !layout.v1_base.count(std::string(c))) layout.v1_base[std::string(c)] = place(cfs, m, path);
                 }
             }
         }

@@ -19,6 +19,7 @@
 #include "clone_vm.hpp"
 #include "spawn_child.hpp"
 #include "sys/error.hpp"
+#include "write_in_child.hpp"
 #include "syscalls.hpp"
 
 namespace jailmgr::kernel::lnx {
@@ -229,54 +230,15 @@ void LinuxSession::kill_all(int sig) {
 }
 
 void LinuxSession::write_file(const std::filesystem::path& path, std::string_view content, unsigned mode) {
-    const std::string subject = "jail " + rec_.spec.name + ": write " + path.string();
-    if (!path.is_absolute()) throw DriverError(Errc::invalid, subject + ": the path must be absolute");
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) sys::throw_errno(subject + ": pipe");
-    sys::unique_fd report_r(fds[0]), report_w(fds[1]);
+    // The child joins the jail's mount namespace: it sees what the jail sees.
+    auto enter = [](const void* arg) -> int {
+        int nsfd = *static_cast<const int*>(arg);
+        if (sysc::setns(nsfd, CLONE_NEWNS) != 0 || ::chdir("/") != 0) return errno;
+        return 0;
+    };
     const int nsfd = init_.pidfd.get();
-    // fork, not the spawn trampoline: this is rare, and after fork only
-    // async-signal-safe calls run (the caller may have threads).
-    pid_t pid = ::fork();
-    if (pid < 0) sys::throw_errno(subject + ": fork");
-    if (pid == 0) {
-        int err = 0;
-        if (sysc::setns(nsfd, CLONE_NEWNS) != 0 || ::chdir("/") != 0) {
-            err = errno;
-        } else {
-            int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-            if (fd < 0) {
-                err = errno;
-            } else {
-                const char* p = content.data();
-                size_t left = content.size();
-                while (left > 0 && err == 0) {
-                    ssize_t n = ::write(fd, p, left);
-                    if (n < 0 && errno == EINTR) continue;
-                    if (n < 0)
-                        err = errno;
-                    else
-                        p += n, left -= static_cast<size_t>(n);
-                }
-                if (err == 0 && ::fchmod(fd, mode & 07777) != 0) err = errno;
-                if (::close(fd) != 0 && err == 0) err = errno;
-            }
-        }
-        if (err != 0) (void)!::write(report_w.get(), &err, sizeof err);
-        _exit(err == 0 ? 0 : 1);
-    }
-    report_w.reset();
-    int err = 0;
-    ssize_t n;
-    do {
-        n = ::read(report_r.get(), &err, sizeof err);
-    } while (n < 0 && errno == EINTR);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (n == static_cast<ssize_t>(sizeof err) && err != 0)
-        throw DriverError(err == ENOENT ? Errc::not_found : Errc::system, subject + ": " + std::strerror(err), err);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw DriverError(Errc::system, subject + ": the writer died");
+    write_file_in_child("jail " + rec_.spec.name + ": write " + path.string(), path.string(), content, mode, enter,
+                        &nsfd);
 }
 
 }  // namespace jailmgr::kernel::lnx

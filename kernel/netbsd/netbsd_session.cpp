@@ -29,6 +29,7 @@
 #include "marshal.hpp"
 #include "module_client.hpp"
 #include "sys/error.hpp"
+#include "write_in_child.hpp"
 #include "sys/unique_fd.hpp"
 
 namespace jailmgr::kernel::netbsd {
@@ -283,52 +284,15 @@ Process NetbsdSession::spawn(const SpawnSpec& spec) {
 }
 
 void NetbsdSession::write_file(const std::filesystem::path& path, std::string_view content, unsigned mode) {
-    const std::string subject = "jail '" + info_.spec.name + "': write " + path.string();
-    if (!path.is_absolute()) throw DriverError(Errc::invalid, subject + ": the path must be absolute");
-    int pipefd[2];
-    if (::pipe2(pipefd, O_CLOEXEC) < 0) sys::throw_errno(subject + ": pipe");
-    sys::unique_fd report_r(pipefd[0]), report_w(pipefd[1]);
+    // The child chroots at the jail's root: the same view a jailed process has.
+    auto enter = [](const void* arg) -> int {
+        const char* root = static_cast<const std::string*>(arg)->c_str();
+        if (::chdir(root) < 0 || ::chroot(".") < 0 || ::chdir("/") < 0) return errno;
+        return 0;
+    };
     const std::string root = info_.spec.root.string();
-    pid_t pid = ::fork();
-    if (pid < 0) sys::throw_errno(subject + ": fork");
-    if (pid == 0) {
-        // Only async-signal-safe calls between fork and _exit.
-        int err = 0;
-        if (::chdir(root.c_str()) < 0 || ::chroot(".") < 0 || ::chdir("/") < 0) {
-            err = errno;
-        } else {
-            int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-            if (fd < 0) {
-                err = errno;
-            } else {
-                const char* p = content.data();
-                size_t left = content.size();
-                while (left > 0 && err == 0) {
-                    ssize_t n = ::write(fd, p, left);
-                    if (n < 0 && errno == EINTR) continue;
-                    if (n < 0) err = errno;
-                    else p += n, left -= static_cast<size_t>(n);
-                }
-                if (err == 0 && ::fchmod(fd, mode & 07777) < 0) err = errno;
-                ::close(fd);
-            }
-        }
-        if (err != 0) (void)!::write(report_w.get(), &err, sizeof err);
-        _exit(err == 0 ? 0 : 1);
-    }
-    report_w.reset();
-    int err = 0;
-    ssize_t n;
-    do {
-        n = ::read(report_r.get(), &err, sizeof err);
-    } while (n < 0 && errno == EINTR);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (n == static_cast<ssize_t>(sizeof err) && err != 0)
-        throw DriverError(err == ENOENT ? Errc::not_found : Errc::system, subject + ": " + std::strerror(err), err);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw DriverError(Errc::system, subject + ": the writer died");
+    write_file_in_child("jail '" + info_.spec.name + "': write " + path.string(), path.string(), content, mode, enter,
+                        &root);
 }
 
 void NetbsdSession::kill_all(int sig) {
