@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -11,8 +12,12 @@
 
 namespace jailmgr::engine::testing {
 
+// Apply's workers call the driver from several threads, as they do the real
+// drivers: every method holds `mu` (recursive: a session's write_file runs
+// under it too).  Tests read the public fields only between applies.
 class FakeDriver : public kernel::Driver {
 public:
+    std::recursive_mutex mu;
     std::map<kernel::JailId, kernel::JailInfo> jails;
     kernel::JailId next_id = 1;
     std::set<std::string> fail_create;                          // names whose create fails

@@ -3,15 +3,16 @@
 #include "supervisor_fixture.hpp"
 
 TEST_CASE("a service that ignores SIGTERM is killed after the grace period") {
-    auto stubborn = shell("stubborn", "trap '' TERM; sleep 1001.25");
+    // It says when TERM is ignored: "running" only means it was spawned.
+    auto stubborn = shell("stubborn", "trap '' TERM; echo trapped; sleep 1001.25");
     stubborn.stop_grace_period = 300ms;
     auto polite = service("polite", {"sleep", "1001.75"});
     polite.stop_grace_period = 5000ms;
     SupervisedJail jail({stubborn, polite});
     jail.start();
     jail.wait_for([](const json& j) {
-        return j["services"]["stubborn"]["state"] == "running" && j["services"]["polite"]["state"] == "running";
-    }, "both running");
+        return j["services"]["stubborn"]["log"]["lines"] == 1 && j["services"]["polite"]["state"] == "running";
+    }, "both running, TERM trapped");
     auto asked = wall_ms();
     REQUIRE(jail.request({{"cmd", "stop"}, {"service", "stubborn"}})["ok"] == true);
     REQUIRE(jail.request({{"cmd", "stop"}, {"service", "polite"}})["ok"] == true);
