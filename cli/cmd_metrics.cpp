@@ -2,6 +2,8 @@
 // `jailmgr exporter` (a long-running /metrics endpoint).
 #include <csignal>
 #include <iostream>
+#include <memory>
+#include <mutex>
 
 #include "engine_context.hpp"
 #include "sys/files.hpp"
@@ -45,10 +47,29 @@ int run_metrics(const Globals& g, const MetricsOptions& o) {
     return 0;
 }
 
+// The manifests an exporter measures drift against; SIGHUP re-reads them
+// (a failed re-read keeps the previous ones and says why on stderr).
+class DesiredHolder {
+public:
+    std::shared_ptr<const engine::Desired> get() const {
+        std::lock_guard lock(mutex_);
+        return desired_;
+    }
+    void set(std::optional<engine::Desired> d) {
+        std::lock_guard lock(mutex_);
+        desired_ = d ? std::make_shared<const engine::Desired>(std::move(*d)) : nullptr;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::shared_ptr<const engine::Desired> desired_;
+};
+
 int run_exporter(const Globals& g, const MetricsOptions& o) {
     engine::telemetry::check_listen_address(o.listen, o.allow_remote);
     bool failed;
-    auto desired = optional_desired(g, o, failed);
+    DesiredHolder desired;
+    desired.set(optional_desired(g, o, failed));
     if (failed) return 1;
     EngineContext ctx(g);
     sigset_t set;
@@ -60,12 +81,25 @@ int run_exporter(const Globals& g, const MetricsOptions& o) {
     // signals are left for sigwait below.
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     engine::telemetry::Exporter exporter(o.listen, [&] {
-        return engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths, desired ? &*desired : nullptr);
+        auto d = desired.get();
+        return engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths, d.get());
     });
-    std::cerr << "jailmgr exporter: serving http://" << o.listen << "/metrics\n";
-    int sig = 0;
-    sigwait(&set, &sig);
-    return 0;
+    // The port actually bound: with port 0 the kernel picks one (tests).
+    std::cerr << "jailmgr exporter: serving http://" << o.listen.substr(0, o.listen.rfind(':')) << ":"
+              << exporter.port() << "/metrics" << std::endl;
+    for (;;) {
+        int sig = 0;
+        sigwait(&set, &sig);
+        if (sig != SIGHUP) return 0;
+        if (o.manifests.files.empty()) continue;
+        auto d = optional_desired(g, o, failed);
+        if (failed) {
+            std::cerr << "jailmgr exporter: manifests have errors; still measuring drift against the previous ones\n";
+            continue;
+        }
+        desired.set(std::move(d));
+        std::cerr << "jailmgr exporter: manifests re-read\n";
+    }
 }
 
 }  // namespace
@@ -83,7 +117,8 @@ Command add_metrics_command(CLI::App& app, Globals& g) {
 
 Command add_exporter_command(CLI::App& app, Globals& g) {
     auto o = std::make_shared<MetricsOptions>();
-    CLI::App* sub = app.add_subcommand("exporter", "Serve Prometheus metrics over HTTP at /metrics until stopped");
+    CLI::App* sub = app.add_subcommand(
+        "exporter", "Serve Prometheus metrics over HTTP at /metrics until stopped (SIGHUP re-reads the manifests)");
     sub->add_option("--listen", o->listen, "HOST:PORT to listen on")->default_str("127.0.0.1:9452");
     sub->add_flag("--allow-remote", o->allow_remote, "Allow a non-loopback listen address");
     sub->add_option("-f,--file", o->manifests.files,

@@ -1,5 +1,6 @@
 #include "snapshot.hpp"
 
+#include <chrono>
 #include <set>
 
 #include "diff.hpp"
@@ -44,7 +45,7 @@ void count_drift_from_records(const Observed& observed, ReconcilerSnapshot& r) {
 
 Snapshot gather(kernel::Driver& driver, Supervisors& supervisors, const Paths& paths, const Desired* desired) {
     Snapshot snap;
-    snap.now_unix = static_cast<double>(::time(nullptr));
+    snap.now_unix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     StateStore store(paths.state_dir);
     auto observed = observe(driver, store, supervisors);
     for (auto& [name, o] : observed.jails) {
