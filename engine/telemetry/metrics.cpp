@@ -152,6 +152,15 @@ void reconciler_metrics(Builder& b, const ReconcilerSnapshot& r) {
     if (r.last_apply_ok)
         b.gauge("jailmgr_apply_last_success", "1 if the last apply succeeded, 0 if it reported errors.", {},
                 *r.last_apply_ok ? 1 : 0);
+    if (r.last_apply_steps)
+        b.gauge("jailmgr_apply_last_steps", "Steps the last apply ran.", {}, static_cast<double>(*r.last_apply_steps));
+    if (r.last_apply_errors)
+        b.gauge("jailmgr_apply_last_errors", "Steps of the last apply that failed.", {},
+                static_cast<double>(*r.last_apply_errors));
+    if (!r.applied_hash.empty())
+        b.gauge("jailmgr_apply_last_info",
+                "Content hash of the desired state the last apply converged to; the value is always 1.",
+                {{"hash", r.applied_hash}}, 1);
     if (r.drift_jails)
         b.gauge("jailmgr_drift_jails", "Jails whose observed state differs from the desired state.", {},
                 static_cast<double>(*r.drift_jails));
@@ -159,7 +168,7 @@ void reconciler_metrics(Builder& b, const ReconcilerSnapshot& r) {
         b.gauge("jailmgr_drift_services", "Services whose observed state differs from the desired state.", {},
                 static_cast<double>(*r.drift_services));
     if (!r.desired_hash.empty())
-        b.gauge("jailmgr_manifest_info", "Content hash of the desired state; the value is always 1.",
+        b.gauge("jailmgr_manifest_info", "Content hash of the desired state (the manifests given with -f, else the last apply's); the value is always 1.",
                 {{"hash", r.desired_hash}}, 1);
 }
 

@@ -57,6 +57,9 @@ Snapshot sample() {
     s.reconciler.drift_jails = 0;
     s.reconciler.drift_services = 1;
     s.reconciler.desired_hash = "abc";
+    s.reconciler.applied_hash = "abd";
+    s.reconciler.last_apply_steps = 7;
+    s.reconciler.last_apply_errors = 0;
     s.now_unix = 1700000300;
     return s;
 }
@@ -132,6 +135,9 @@ TEST_CASE("reconciler and build series") {
     CHECK(has_line(text, "jailmgr_apply_last_duration_seconds 1.25"));
     CHECK(has_line(text, "jailmgr_drift_services 1"));
     CHECK(has_line(text, "jailmgr_manifest_info{hash=\"abc\"} 1"));
+    CHECK(has_line(text, "jailmgr_apply_last_info{hash=\"abd\"} 1"));
+    CHECK(has_line(text, "jailmgr_apply_last_steps 7"));
+    CHECK(has_line(text, "jailmgr_apply_last_errors 0"));
     CHECK(text.find("jailmgr_build_info{version=\"") != std::string::npos);
     Snapshot empty;
     auto e = to_text(build_metrics(empty));

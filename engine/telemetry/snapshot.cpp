@@ -61,6 +61,9 @@ Snapshot gather(kernel::Driver& driver, Supervisors& supervisors, const Paths& p
         snap.reconciler.last_apply_unix = static_cast<double>(last->finished_unix);
         snap.reconciler.last_apply_seconds = last->seconds;
         snap.reconciler.last_apply_ok = last->ok;
+        snap.reconciler.last_apply_steps = last->steps;
+        snap.reconciler.last_apply_errors = last->errors;
+        snap.reconciler.applied_hash = last->desired_hash;
         snap.reconciler.desired_hash = last->desired_hash;
     }
     if (desired) {

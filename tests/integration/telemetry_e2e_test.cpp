@@ -259,6 +259,13 @@ TEST_CASE("the exporter reports every jail and service state exactly, in a forma
         auto hash = e.find("jailmgr_manifest_info");
         REQUIRE(hash.size() == 1);
         CHECK(hash[0].labels.at("hash").size() >= 8);
+        // Applied from the same manifests: the same hash; the apply's 6 steps
+        // (2 jails, 4 services) all succeeded.
+        auto applied_hash = e.find("jailmgr_apply_last_info");
+        REQUIRE(applied_hash.size() == 1);
+        CHECK(applied_hash[0].labels.at("hash") == hash[0].labels.at("hash"));
+        CHECK(e.value("jailmgr_apply_last_steps") == 6);
+        CHECK(e.value("jailmgr_apply_last_errors") == 0);
 
         // A jail added to the manifests is drift once the exporter re-reads them.
         p.write(manifest_yaml + extra_jail_yaml);
