@@ -9,6 +9,7 @@
 #include "sys/files.hpp"
 #include "telemetry/exporter.hpp"
 #include "telemetry/snapshot.hpp"
+#include "units.hpp"
 
 namespace jailmgr::cli {
 
@@ -19,6 +20,7 @@ struct MetricsOptions {
     std::string output_file;
     std::string listen = "127.0.0.1:9452";
     bool allow_remote = false;
+    std::string collect_timeout = "5s";
 };
 
 // With -f the drift metrics compare against the manifests; without, against
@@ -49,24 +51,38 @@ int run_metrics(const Globals& g, const MetricsOptions& o) {
 
 // The manifests an exporter measures drift against; SIGHUP re-reads them
 // (a failed re-read keeps the previous ones and says why on stderr).
+// Hashed once per load, not on every scrape.
+struct HashedDesired {
+    engine::Desired desired;
+    std::string hash;
+};
+
 class DesiredHolder {
 public:
-    std::shared_ptr<const engine::Desired> get() const {
+    std::shared_ptr<const HashedDesired> get() const {
         std::lock_guard lock(mutex_);
         return desired_;
     }
     void set(std::optional<engine::Desired> d) {
+        std::shared_ptr<const HashedDesired> next;
+        if (d) {
+            auto hash = engine::desired_hash(*d);
+            next = std::make_shared<const HashedDesired>(HashedDesired{std::move(*d), std::move(hash)});
+        }
         std::lock_guard lock(mutex_);
-        desired_ = d ? std::make_shared<const engine::Desired>(std::move(*d)) : nullptr;
+        desired_ = std::move(next);
     }
 
 private:
     mutable std::mutex mutex_;
-    std::shared_ptr<const engine::Desired> desired_;
+    std::shared_ptr<const HashedDesired> desired_;
 };
 
 int run_exporter(const Globals& g, const MetricsOptions& o) {
     engine::telemetry::check_listen_address(o.listen, o.allow_remote);
+    auto collect_timeout = schema::parse_duration(o.collect_timeout);
+    if (!collect_timeout || collect_timeout.value->count() <= 0)
+        throw CLI::ValidationError("--collect-timeout", collect_timeout ? "must be positive" : collect_timeout.error);
     bool failed;
     DesiredHolder desired;
     desired.set(optional_desired(g, o, failed));
@@ -82,8 +98,9 @@ int run_exporter(const Globals& g, const MetricsOptions& o) {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     engine::telemetry::Exporter exporter(o.listen, [&] {
         auto d = desired.get();
-        return engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths, d.get());
-    });
+        return d ? engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths, &d->desired, d->hash)
+                 : engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths);
+    }, *collect_timeout.value);
     // The port actually bound: with port 0 the kernel picks one (tests).
     std::cerr << "jailmgr exporter: serving http://" << o.listen.substr(0, o.listen.rfind(':')) << ":"
               << exporter.port() << "/metrics" << std::endl;
@@ -121,6 +138,9 @@ Command add_exporter_command(CLI::App& app, Globals& g) {
         "exporter", "Serve Prometheus metrics over HTTP at /metrics until stopped (SIGHUP re-reads the manifests)");
     sub->add_option("--listen", o->listen, "HOST:PORT to listen on")->default_str("127.0.0.1:9452");
     sub->add_flag("--allow-remote", o->allow_remote, "Allow a non-loopback listen address");
+    sub->add_option("--collect-timeout", o->collect_timeout,
+                    "Longest a scrape waits for a collection before it gets the previous one, marked stale")
+        ->default_str("5s");
     sub->add_option("-f,--file", o->manifests.files,
                     "Manifests to measure drift against (default: the last applied state)");
     sub->add_option("--host", o->manifests.host, "Placement host for -f (default: this machine's name)");

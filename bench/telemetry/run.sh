@@ -77,14 +77,14 @@ done
 [ -n "$port" ] || { cat "$root/exporter.log" >&2; exit 1; }
 wait_http "http://127.0.0.1:$port/metrics"
 
-node_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+node_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 /usr/bin/prometheus-node-exporter --web.listen-address="127.0.0.1:$node_port" >"$root/node.log" 2>&1 &
 node_pid=$!
 wait_http "http://127.0.0.1:$node_port/metrics"
 
 echo "| exporter | p50 | p99 | mean | max | body | samples | RSS after |"
 echo "|---|---|---|---|---|---|---|---|"
-python3 "$here/bench/telemetry/scrape_latency.py" "jailmgr exporter ($jails jails x 3 services)" \
+/usr/bin/python3 "$here/bench/telemetry/scrape_latency.py" "jailmgr exporter ($jails jails x 3 services)" \
     "http://127.0.0.1:$port/metrics" "$count" "$exporter_pid"
-python3 "$here/bench/telemetry/scrape_latency.py" "prometheus-node-exporter $(/usr/bin/prometheus-node-exporter --version 2>&1 | sed -n '1s/.*version \([^ ]*\).*/\1/p')" \
+/usr/bin/python3 "$here/bench/telemetry/scrape_latency.py" "prometheus-node-exporter $(/usr/bin/prometheus-node-exporter --version 2>&1 | sed -n '1s/.*version \([^ ]*\).*/\1/p')" \
     "http://127.0.0.1:$node_port/metrics" "$count" "$node_pid"

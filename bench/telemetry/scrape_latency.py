@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Time N scrapes of a /metrics URL: one keep-alive HTTP connection, as
-Prometheus keeps one per target; each GET reads the whole body.
+"""Time N scrapes of a /metrics URL: each a new loopback TCP connection and
+one GET that reads the whole body (civetweb, under prometheus-cpp, closes
+kept-alive connections, so both exporters are measured the same way).
 
     scrape_latency.py NAME URL COUNT PID
 
@@ -25,19 +26,17 @@ def rss_kib(pid, key):
 def main():
     name, url, count, pid = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     u = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
     times, body = [], b""
     for i in range(count + 5):
         t0 = time.perf_counter()
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
         conn.request("GET", u.path)
         r = conn.getresponse()
         body = r.read()
         dt = time.perf_counter() - t0
+        conn.close()
         if r.status != 200:
             sys.exit(f"{name}: GET {url} answered {r.status}")
-        if r.will_close:
-            conn.close()
-            conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
         if i >= 5:  # the first scrapes warm caches
             times.append(dt * 1000)
     times.sort()

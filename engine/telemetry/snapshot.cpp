@@ -43,7 +43,8 @@ void count_drift_from_records(const Observed& observed, ReconcilerSnapshot& r) {
 
 }  // namespace
 
-Snapshot gather(kernel::Driver& driver, Supervisors& supervisors, const Paths& paths, const Desired* desired) {
+Snapshot gather(kernel::Driver& driver, Supervisors& supervisors, const Paths& paths, const Desired* desired,
+                const std::string& known_hash) {
     Snapshot snap;
     snap.now_unix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
     StateStore store(paths.state_dir);
@@ -67,7 +68,7 @@ Snapshot gather(kernel::Driver& driver, Supervisors& supervisors, const Paths& p
         snap.reconciler.desired_hash = last->desired_hash;
     }
     if (desired) {
-        snap.reconciler.desired_hash = desired_hash(*desired);
+        snap.reconciler.desired_hash = known_hash.empty() ? desired_hash(*desired) : known_hash;
         try {
             count_drift_from_plan(diff(*desired, observed, {}), snap.reconciler);
         } catch (const PlanError&) {

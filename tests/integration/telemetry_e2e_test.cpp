@@ -148,6 +148,8 @@ TEST_CASE("the exporter reports every jail and service state exactly, in a forma
         CHECK_FALSE(build[0].labels.at("version").empty());
         CHECK(build[0].value == 1);
         CHECK(e.types.at("jailmgr_build_info") == "gauge");
+        CHECK(e.value("jailmgr_exporter_stale") == 0);
+        CHECK(*e.value("jailmgr_exporter_collect_seconds") > 0);
     }
 
     {
