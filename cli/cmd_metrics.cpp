@@ -96,10 +96,11 @@ int run_exporter(const Globals& g, const MetricsOptions& o) {
     // Block before the server threads start so they inherit the mask and the
     // signals are left for sigwait below.
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    // The exporter runs one collection at a time, so one Gatherer serves them all.
+    engine::telemetry::Gatherer gatherer(*ctx.driver, *ctx.supervisors, ctx.paths);
     engine::telemetry::Exporter exporter(o.listen, [&] {
         auto d = desired.get();
-        return d ? engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths, &d->desired, d->hash)
-                 : engine::telemetry::gather(*ctx.driver, *ctx.supervisors, ctx.paths);
+        return d ? gatherer.gather(&d->desired, d->hash) : gatherer.gather();
     }, *collect_timeout.value);
     // The port actually bound: with port 0 the kernel picks one (tests).
     std::cerr << "jailmgr exporter: serving http://" << o.listen.substr(0, o.listen.rfind(':')) << ":"

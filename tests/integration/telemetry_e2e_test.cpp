@@ -279,7 +279,23 @@ TEST_CASE("the exporter reports every jail and service state exactly, in a forma
         CHECK(changed.value("jailmgr_drift_jails") == jails_now);
         CHECK(changed.value("jailmgr_drift_services") == services_now);
         CHECK(changed.find("jailmgr_manifest_info")[0].labels.at("hash") != hash[0].labels.at("hash"));
-        p.write(manifest_yaml);  // so that down finds what apply made
+
+        // Applied while the exporter runs: the new record is read (the
+        // exporter caches records by file identity) and the drift is gone.
+        auto second = p.jailmgr({"apply", "-f", p.manifest.string()});
+        INFO(second.out << second.err);
+        REQUIRE(second.code == 0);
+        auto converged = s.scrape();
+        auto later = converged.find("jailmgr_jail_info", {{"jail", "later"}});
+        REQUIRE(later.size() == 1);
+        CHECK(later[0].labels.at("project") == "telemetry");
+        CHECK(converged.value("jailmgr_service_up", {{"jail", "later"}, {"service", "idle"}}).has_value());
+        // create later, start later/idle, restart the failed bad/failing
+        CHECK(converged.value("jailmgr_apply_last_steps") == 3);
+        auto [jails_after, services_after] = plan_drift(p);
+        CHECK(jails_after == 0);
+        CHECK(converged.value("jailmgr_drift_jails") == jails_after);
+        CHECK(converged.value("jailmgr_drift_services") == services_after);
     }
 
     {
