@@ -27,12 +27,19 @@ done
 root=$(mktemp -d /tmp/jailmgr-bench-telemetry-XXXXXX)
 exporter_pid=
 node_pid=
+# Runs with errexit off: a killed exporter's status must not stop it before
+# the jails are taken down.
 cleanup() {
-    [ -n "$exporter_pid" ] && kill "$exporter_pid" 2>/dev/null && wait "$exporter_pid" 2>/dev/null
-    [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
-    "$jailmgr" --root-dir "$root" down -f "$root/jails.yaml" >/dev/null 2>&1 \
-        || echo "bench: jailmgr down failed; see $root" >&2
-    rm -rf "$root"
+    set +e
+    for pid in $exporter_pid $node_pid; do
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    if "$jailmgr" --root-dir "$root" down -f "$root/jails.yaml" >"$root/down.log" 2>&1; then
+        rm -rf "$root"
+    else
+        echo "bench: jailmgr down failed (see $root/down.log); jails may remain under --root-dir $root" >&2
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
