@@ -24,6 +24,7 @@ struct ServiceObservation {
     std::optional<int> last_exit_code;  // of the last run that exited
     std::optional<int> last_signal;     // of the last run killed by a signal
     double started_unix = 0;            // start of the current run, 0 when not running
+    double next_start_unix = 0;         // next start attempt (backoff, failed), 0 when none is due
     std::uint64_t log_lines_dropped = 0;
 };
 

@@ -37,6 +37,7 @@ ServiceObservation service_from_status(const json& s) {
         if (it->contains("signo")) o.last_signal = (*it)["signo"].get<int>();
     }
     o.started_unix = o.pid > 0 ? ms_to_unix(s.value("started_ms", json(nullptr))) : 0;
+    o.next_start_unix = ms_to_unix(s.value("next_start_ms", json(nullptr)));
     o.log_lines_dropped = s.value("log_lines_dropped", 0ull);
     return o;
 }

@@ -16,12 +16,16 @@ case $build in /*) ;; *) build=$here/$build ;; esac
 
 # Build tools, libraries (Debian packages only, no downloads at build time),
 # and what the tests run: busybox for minimal jail roots, clang's libFuzzer
-# runtime for the fuzz targets, curl and iproute2 for the end-to-end checks.
+# runtime for the fuzz targets, curl and iproute2 for the end-to-end checks;
+# prometheus (its promtool checks our exposition, its server scrapes the
+# exporter end to end), python3-prometheus-client (its exposition parser) and
+# prometheus-node-exporter (the telemetry benchmark's peer).
 packages="g++ meson ninja-build pkg-config
   libcli11-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libseccomp-dev libcap-dev
   libyaml-dev nettle-dev python3-jsonschema
-  clang libclang-rt-14-dev busybox-static curl iproute2 procps"
+  clang libclang-rt-14-dev busybox-static curl iproute2 procps
+  prometheus python3-prometheus-client prometheus-node-exporter"
 
 missing=
 for p in $packages; do
@@ -36,8 +40,24 @@ if [ -n "$missing" ]; then
     echo "setup: installing$missing"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >/dev/null || echo "setup: apt-get update failed; trying the cached lists" >&2
+    # prometheus and node-exporter start their daemons from postinst; jailmgr
+    # only runs them from tests, on loopback.  A policy-rc.d that says "not
+    # now" (exit 101) keeps invoke-rc.d from starting them; it is ours only if
+    # none existed, and goes away however the install ends.
+    policy=/usr/sbin/policy-rc.d
+    own_policy=
+    if [ ! -e "$policy" ]; then
+        own_policy=1
+        trap 'rm -f "$policy"' EXIT INT TERM
+        printf '#!/bin/sh\n# temporary, from jailmgr scripts/setup.sh\nexit 101\n' >"$policy"
+        chmod 755 "$policy"
+    fi
     # shellcheck disable=SC2086
     apt-get install -y -q --no-install-recommends $missing >/dev/null
+    if [ -n "$own_policy" ]; then
+        rm -f "$policy"
+        trap - EXIT INT TERM
+    fi
 fi
 
 if [ ! -f "$build/build.ninja" ]; then

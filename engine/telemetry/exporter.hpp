@@ -1,9 +1,12 @@
 // exporter.hpp -- the long-running /metrics endpoint (prometheus-cpp's
-// exposer, civetweb underneath).  Metrics are collected on each scrape;
-// concurrent scrapes are serialised so the driver is used by one thread at
-// a time.
+// exposer, civetweb underneath).  Metrics are collected on each scrape, by
+// one collection at a time on a thread of its own: scrapes that arrive while
+// one runs share its result, and a scrape never waits longer than the
+// collect timeout -- past it, it is answered with the last complete
+// collection and jailmgr_exporter_stale 1, while the slow one finishes.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,7 +25,8 @@ void check_listen_address(const std::string& listen, bool allow_remote);
 
 class Exporter {
 public:
-    Exporter(const std::string& listen, std::function<Snapshot()> gather);
+    Exporter(const std::string& listen, std::function<Snapshot()> gather,
+             std::chrono::milliseconds collect_timeout = std::chrono::seconds(5));
     ~Exporter();
     Exporter(const Exporter&) = delete;
     Exporter& operator=(const Exporter&) = delete;

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
 
 using namespace jailmgr::engine::telemetry;
 
@@ -71,4 +73,46 @@ TEST_CASE("non-loopback listen addresses are refused unless asked for") {
     CHECK_NOTHROW(check_listen_address("0.0.0.0:9452", true));
     CHECK_THROWS_AS(check_listen_address("9452", false), std::invalid_argument);
     CHECK_THROWS_AS(check_listen_address("127.0.0.1:x", false), std::invalid_argument);
+}
+
+TEST_CASE("a scrape is not held up by a slow collection: it gets the previous one, marked stale") {
+    std::mutex gate;
+    std::unique_lock hold(gate, std::defer_lock);
+    std::atomic<int> collections{0};
+    Exporter exporter(
+        "127.0.0.1:0",
+        [&] {
+            std::lock_guard wait(gate);  // blocks while the test holds the gate
+            Snapshot s;
+            s.reconciler.drift_jails = static_cast<std::size_t>(++collections);
+            return s;
+        },
+        std::chrono::milliseconds(200));
+    std::string url = "http://127.0.0.1:" + std::to_string(exporter.port()) + "/metrics";
+    long status = 0;
+    auto fresh = http_get(url, &status);
+    CHECK(fresh.find("jailmgr_drift_jails 1\n") != std::string::npos);
+    CHECK(fresh.find("jailmgr_exporter_stale 0\n") != std::string::npos);
+
+    hold.lock();  // the next collection hangs, like a wedged jail
+    auto start = std::chrono::steady_clock::now();
+    auto stale = http_get(url, &status);
+    auto waited = std::chrono::steady_clock::now() - start;
+    CHECK(status == 200);
+    CHECK(waited < std::chrono::seconds(2));
+    CHECK(stale.find("jailmgr_drift_jails 1\n") != std::string::npos);
+    CHECK(stale.find("jailmgr_exporter_stale 1\n") != std::string::npos);
+    // A second scrape joins the hung collection instead of starting another.
+    auto again = http_get(url, &status);
+    CHECK(again.find("jailmgr_exporter_stale 1\n") != std::string::npos);
+    CHECK(collections.load() == 1);
+
+    hold.unlock();
+    std::string after;
+    for (int i = 0; i < 100 && after.find("jailmgr_exporter_stale 0\n") == std::string::npos; ++i)
+        after = http_get(url, &status);
+    CHECK(after.find("jailmgr_exporter_stale 0\n") != std::string::npos);
+    // Fresh again: the hung collection's result or a newer one.
+    CHECK(after.find("jailmgr_drift_jails 1\n") == std::string::npos);
+    CHECK(collections.load() >= 2);
 }

@@ -2,6 +2,7 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "build_info.h"
@@ -100,7 +101,16 @@ void jail_metrics(Builder& b, const Snapshot& snap, const kernel::JailInfo& j) {
                 with(l, "port", std::to_string(port)), 1);
 }
 
-void service_metrics(Builder& b, const std::string& jail, const std::string& name, const ServiceObservation& s) {
+// While in backoff: the time left until the next attempt (the supervisor's
+// backoff_ms is the delay it will use after that one).  0 in any other state.
+double backoff_left(const ServiceObservation& s, double now) {
+    if (s.state != "backoff") return 0;
+    if (s.next_start_unix <= 0) return s.backoff_seconds;
+    return std::max(0.0, s.next_start_unix - now);
+}
+
+void service_metrics(Builder& b, const std::string& jail, const std::string& name, const ServiceObservation& s,
+                     double now) {
     Labels l{{"jail", jail}, {"service", name}};
     std::string state = service_state_of(s);
     b.gauge("jailmgr_service_up", "1 if the service's process is running, else 0.", l,
@@ -114,8 +124,14 @@ void service_metrics(Builder& b, const std::string& jail, const std::string& nam
                 with(l, "health", h), h == s.health ? 1 : 0);
     b.counter("jailmgr_service_restarts_total", "Times the supervisor restarted the service.", l,
               static_cast<double>(s.restarts));
-    b.gauge("jailmgr_service_backoff_seconds", "Current delay before the next restart attempt.", l,
-            s.backoff_seconds);
+    b.gauge("jailmgr_service_backoff_seconds",
+            "Seconds left before the next restart attempt while the service is in backoff, else 0.", l,
+            backoff_left(s, now));
+    if (s.next_start_unix > 0 && (s.state == "backoff" || s.state == "failed"))
+        b.gauge("jailmgr_service_next_start_time_seconds",
+                "When the supervisor next tries to start the service (backoff, or failed until start_limit's "
+                "retry_after), in seconds since the Unix epoch.",
+                l, s.next_start_unix);
     if (s.last_exit_code)
         b.gauge("jailmgr_service_last_exit_code", "Exit status of the service's last run (absent if killed).", l,
                 *s.last_exit_code);
@@ -136,6 +152,15 @@ void reconciler_metrics(Builder& b, const ReconcilerSnapshot& r) {
     if (r.last_apply_ok)
         b.gauge("jailmgr_apply_last_success", "1 if the last apply succeeded, 0 if it reported errors.", {},
                 *r.last_apply_ok ? 1 : 0);
+    if (r.last_apply_steps)
+        b.gauge("jailmgr_apply_last_steps", "Steps the last apply ran.", {}, static_cast<double>(*r.last_apply_steps));
+    if (r.last_apply_errors)
+        b.gauge("jailmgr_apply_last_errors", "Steps of the last apply that failed.", {},
+                static_cast<double>(*r.last_apply_errors));
+    if (!r.applied_hash.empty())
+        b.gauge("jailmgr_apply_last_info",
+                "Content hash of the desired state the last apply converged to; the value is always 1.",
+                {{"hash", r.applied_hash}}, 1);
     if (r.drift_jails)
         b.gauge("jailmgr_drift_jails", "Jails whose observed state differs from the desired state.", {},
                 static_cast<double>(*r.drift_jails));
@@ -143,7 +168,7 @@ void reconciler_metrics(Builder& b, const ReconcilerSnapshot& r) {
         b.gauge("jailmgr_drift_services", "Services whose observed state differs from the desired state.", {},
                 static_cast<double>(*r.drift_services));
     if (!r.desired_hash.empty())
-        b.gauge("jailmgr_manifest_info", "Content hash of the desired state; the value is always 1.",
+        b.gauge("jailmgr_manifest_info", "Content hash of the desired state (the manifests given with -f, else the last apply's); the value is always 1.",
                 {{"hash", r.desired_hash}}, 1);
 }
 
@@ -158,14 +183,14 @@ std::vector<MetricFamily> build_metrics(const Snapshot& snap) {
         b.gauge("jailmgr_supervisor_up", "1 if the jail's supervisor is running, else 0.", {{"jail", j.spec.name}},
                 snap.supervisors.count(j.spec.name) ? 1 : 0);
     for (auto& [jail, sup] : snap.supervisors)
-        for (auto& [name, s] : sup.services) service_metrics(b, jail, name, s);
+        for (auto& [name, s] : sup.services) service_metrics(b, jail, name, s, snap.now_unix);
     for (auto& [jail, names] : snap.expected_services) {
         auto sup = snap.supervisors.find(jail);
         for (auto& name : names) {
             if (sup != snap.supervisors.end() && sup->second.services.count(name)) continue;
             ServiceObservation down;
             down.state = "stopped";
-            service_metrics(b, jail, name, down);
+            service_metrics(b, jail, name, down, snap.now_unix);
         }
     }
     reconciler_metrics(b, snap.reconciler);

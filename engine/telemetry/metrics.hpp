@@ -22,6 +22,9 @@ struct ReconcilerSnapshot {
     std::optional<double> last_apply_unix;
     std::optional<double> last_apply_seconds;
     std::optional<bool> last_apply_ok;
+    std::optional<std::size_t> last_apply_steps;
+    std::optional<std::size_t> last_apply_errors;
+    std::string applied_hash;                   // desired state of the last apply ("" unknown)
     std::optional<std::size_t> drift_jails;     // jails out of desired state
     std::optional<std::size_t> drift_services;  // services out of desired state
     std::string desired_hash;                   // manifests' content hash ("" unknown)

@@ -41,7 +41,13 @@ Snapshot sample() {
     ServiceObservation worker;
     worker.state = "failed";
     worker.backoff_seconds = 8;
+    worker.next_start_unix = 1700003600;
     sup.services["worker"] = worker;
+    ServiceObservation crashy;
+    crashy.state = "backoff";
+    crashy.backoff_seconds = 4;  // the supervisor's next delay, not the time left
+    crashy.next_start_unix = 1700000301.5;
+    sup.services["crashy"] = crashy;
     s.supervisors["web"] = sup;
     s.projects["web"] = "webstack";
     s.expected_services["web"] = {"httpd", "worker", "cron"};
@@ -51,6 +57,10 @@ Snapshot sample() {
     s.reconciler.drift_jails = 0;
     s.reconciler.drift_services = 1;
     s.reconciler.desired_hash = "abc";
+    s.reconciler.applied_hash = "abd";
+    s.reconciler.last_apply_steps = 7;
+    s.reconciler.last_apply_errors = 0;
+    s.now_unix = 1700000300;
     return s;
 }
 
@@ -98,7 +108,12 @@ TEST_CASE("service state and health are state sets with exactly one 1") {
     CHECK(has_line(text, "jailmgr_service_state{jail=\"web\",service=\"worker\",state=\"failed\"} 1"));
     CHECK(has_line(text, "jailmgr_service_health{jail=\"web\",service=\"httpd\",health=\"healthy\"} 1"));
     CHECK(has_line(text, "jailmgr_service_restarts_total{jail=\"web\",service=\"httpd\"} 3"));
-    CHECK(has_line(text, "jailmgr_service_backoff_seconds{jail=\"web\",service=\"worker\"} 8"));
+    CHECK(has_line(text, "jailmgr_service_backoff_seconds{jail=\"web\",service=\"worker\"} 0"));
+    CHECK(has_line(text, "jailmgr_service_next_start_time_seconds{jail=\"web\",service=\"worker\"} 1700003600"));
+    CHECK(has_line(text, "jailmgr_service_state{jail=\"web\",service=\"crashy\",state=\"backoff\"} 1"));
+    CHECK(has_line(text, "jailmgr_service_backoff_seconds{jail=\"web\",service=\"crashy\"} 1.5"));
+    CHECK(has_line(text, "jailmgr_service_next_start_time_seconds{jail=\"web\",service=\"crashy\"} 1700000301.5"));
+    CHECK(text.find("jailmgr_service_next_start_time_seconds{jail=\"web\",service=\"httpd\"}") == std::string::npos);
     CHECK(has_line(text, "jailmgr_service_last_exit_code{jail=\"web\",service=\"httpd\"} 1"));
     CHECK(has_line(text, "jailmgr_service_up{jail=\"web\",service=\"worker\"} 0"));
 }
@@ -120,6 +135,9 @@ TEST_CASE("reconciler and build series") {
     CHECK(has_line(text, "jailmgr_apply_last_duration_seconds 1.25"));
     CHECK(has_line(text, "jailmgr_drift_services 1"));
     CHECK(has_line(text, "jailmgr_manifest_info{hash=\"abc\"} 1"));
+    CHECK(has_line(text, "jailmgr_apply_last_info{hash=\"abd\"} 1"));
+    CHECK(has_line(text, "jailmgr_apply_last_steps 7"));
+    CHECK(has_line(text, "jailmgr_apply_last_errors 0"));
     CHECK(text.find("jailmgr_build_info{version=\"") != std::string::npos);
     Snapshot empty;
     auto e = to_text(build_metrics(empty));
