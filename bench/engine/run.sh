@@ -46,10 +46,14 @@ if [ ! -x "$jailmgr" ]; then
     ninja -C "$here/build-rel" cli/jailmgr >/dev/null
 fi
 
-# The instance lives under /var/tmp: on disk, like /var/lib/jailmgr on a
-# real host (its run directory would be on tmpfs there; here it is not).
+# The instance's state and logs live under /var/tmp, on disk like
+# /var/lib/jailmgr and /var/log on a real host; its run directory is on tmpfs
+# (/dev/shm), as /run is there.
 work=$(mktemp -d "${BENCH_TMP:-/var/tmp}/jailmgr-bench-engine.XXXXXX")
 root=$work/jailmgr
+rundir=$(mktemp -d /dev/shm/jailmgr-bench-engine-run.XXXXXX)
+mkdir -p "$root"
+ln -s "$rundir" "$root/run"
 marker=$((900000000 + $$ * 7 % 99999999))
 pattern="^(/usr)?(/bin/)?sleep $marker\$"
 jm() { "$jailmgr" --root-dir "$root" "$@"; }
@@ -75,7 +79,7 @@ cleanup() {
     done
     # runsv processes of our service directories.
     for pid in $(pgrep -f "^runsv $work/sv/" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
-    rm -rf "$work"
+    rm -rf "$work" "$rundir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -89,11 +93,12 @@ wait_for() {
     local want=$1 sdir=${2:-} t0 n
     t0=$(date +%s)
     while :; do
-        n=$(running)
+        n=$want
+        if [ -n "$sdir" ] && [ "$want" -gt 0 ]; then
+            n=$(status_running "$sdir")
+        fi
         if [ "$n" -eq "$want" ]; then
-            [ -z "$sdir" ] && return 0
-            if [ "$want" -eq 0 ]; then return 0; fi
-            n=$(grep -l '"state":"running"' "$sdir"/*.status.json 2>/dev/null | wc -l)
+            n=$(running)
             [ "$n" -eq "$want" ] && return 0
         fi
         if [ $(($(date +%s) - t0)) -gt 120 ]; then
@@ -104,6 +109,7 @@ wait_for() {
     done
 }
 
+status_running() { grep -l '"state":"running"' "$1"/*.status.json 2>/dev/null | wc -l; }
 ms_since() { echo $((($(now_ns) - $1) / 1000000)); }
 results=$work/results
 : >"$results"
@@ -132,7 +138,8 @@ bench_jailmgr() {  # N
     [ -n "$parallel" ] && popt="--parallel $parallel"
     t0=$(now_ns)
     jm apply -f "$m" $popt >"$work/apply.out" 2>&1 || { cat "$work/apply.out" >&2; exit 1; }
-    echo "$n $(ms_since "$t0") $(running)" >>"$at_return"
+    ms=$(ms_since "$t0")
+    echo "$n $ms $(status_running "$root/run/jailmgr/supervisors")" >>"$at_return"
     wait_for "$n" "$root/run/jailmgr/supervisors"
     record jailmgr up "$n" "$(ms_since "$t0")"
     t0=$(now_ns)
@@ -272,7 +279,7 @@ for n in $counts; do
         done
     done
 done
-[ -s "$at_return" ] && echo "  jailmgr apply returned with this many services already running (N ms running):"
+[ -s "$at_return" ] && echo "  when jailmgr apply returned, status said this many services were running:"
 [ -s "$at_return" ] && awk '{ printf "    N=%s: returned after %s ms, %s running\n", $1, $2, $3 }' "$at_return"
 [ "$noop" -eq 1 ] || exit 0
 noop=$(median jailmgr noop $noop_n)
