@@ -100,7 +100,7 @@ ApplyOutcome execute(Engine& engine, const Desired& desired, const ApplyRequest&
     // makes the whole apply durable (a crash before it is repaired from the
     // journal like any interrupted apply).
     store.sync();
-    engine.driver.sync();
+    if (out.plan.has_changes()) engine.driver.sync();  // a no-op apply wrote nothing
     if (journal.unfinished().empty()) journal.clear();
     out.seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
     record_last_apply(engine.paths, out, desired_hash(desired));
