@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -18,6 +19,7 @@ public:
     std::set<std::string> fail_create;                          // names whose create fails
     std::map<std::string, std::string> files;                   // "jail:path" -> content
     std::vector<std::string> log;                               // "create web", "destroy 3", ...
+    std::recursive_mutex mutex;  // the applier calls from its worker threads
 
     kernel::Capabilities capabilities() const override { return {"fake", true, true, true, true}; }
     kernel::JailId create(const kernel::JailSpec& spec) override;
