@@ -29,7 +29,7 @@ counts=${COUNTS:-50 100}
 reps=${REPS:-5}
 noop_reps=${NOOP_REPS:-10}
 parallel=${PARALLEL:-}            # jailmgr apply --parallel (default: its own)
-tools=${TOOLS:-jailmgr bwrap runsvdir runc}
+tools=${TOOLS-jailmgr bwrap runsvdir runc}   # empty: (b) only
 noop=${NOOP:-1}                   # 0: skip (b)
 
 [ "$(id -u)" -eq 0 ] || { echo "bench/engine: run as root" >&2; exit 2; }
