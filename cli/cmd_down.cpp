@@ -2,7 +2,9 @@
 //
 //   jailmgr down -f jails.yaml     every jail of the manifests' project on this host
 //   jailmgr down web db            these jails (created by jailmgr, any project)
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include "apply_progress.hpp"
 #include "engine_context.hpp"
@@ -33,6 +35,8 @@ int run_down(const Globals& g, const DownOptions& o) {
     EngineContext ctx(g);
     engine::ApplyRequest req;
     req.command = "jailmgr down";
+    // Independent jails go down at once, as apply brings them up.
+    req.apply.parallel = std::max(1u, std::thread::hardware_concurrency());
     std::unique_ptr<ApplyProgress> progress;
     req.on_plan = [&](const engine::Plan& plan) {
         progress = std::make_unique<ApplyProgress>(plan.steps.size(), stdout_is_tty(), want_color());

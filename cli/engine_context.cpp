@@ -10,9 +10,21 @@
 
 namespace jailmgr::cli {
 
+namespace {
+
+// The engine syncs once at the end of an apply (Driver::sync) instead of
+// after each jail's write.
+kernel::DriverConfig engine_driver_config(const engine::Paths& paths) {
+    auto c = paths.driver_config();
+    c.sync_each_write = false;
+    return c;
+}
+
+}  // namespace
+
 EngineContext::EngineContext(const Globals& g)
     : paths(g.paths()),
-      driver(kernel::make_driver(paths.driver_config())),
+      driver(kernel::make_driver(engine_driver_config(paths))),
       supervisors(engine::make_supervisors(paths, "/proc/self/exe")) {
     engine.emplace(engine::Engine{paths, *driver, *supervisors});
 }

@@ -241,6 +241,77 @@ void Applier::run_jail(JailRun& run) {
     mark_services(StepState::done);
 }
 
+void Applier::run_destroys(std::map<std::string, JailRun>& runs, const std::vector<std::string>& names,
+                           const Observed& observed, ApplyResult& result) {
+    // blockers[n]: dependents of n still to be destroyed.
+    std::map<std::string, unsigned> blockers;
+    std::map<std::string, std::vector<std::string>> deps;  // within the destroy set
+    for (auto& n : names) blockers[n];
+    for (auto& n : names) {
+        auto it = observed.jails.find(n);
+        if (it == observed.jails.end() || !it->second.applied) continue;
+        for (auto& dep : it->second.applied->depends_on)
+            if (dep != n && blockers.count(dep)) {
+                ++blockers[dep];
+                deps[n].push_back(dep);
+            }
+    }
+    std::mutex m;
+    std::condition_variable cv;
+    std::set<std::string> started;
+    std::size_t finished = 0;
+    unsigned active = 0;
+    std::vector<std::thread> workers;
+    std::unique_lock lock(m);
+    while (finished < names.size()) {
+        bool launched = false;
+        for (auto& name : names) {
+            if (active >= options_.parallel) break;
+            if (started.count(name) || blockers[name] > 0) continue;
+            started.insert(name);
+            ++active;
+            launched = true;
+            workers.emplace_back([&, name] {
+                auto& r = runs.at(name);
+                std::string error;
+                try {
+                    run_jail(r);
+                } catch (const std::exception& e) {
+                    error = std::string("jail ") + name + ": " + e.what();
+                }
+                std::lock_guard g(m);
+                if (error.empty()) {
+                    result.steps_done += r.steps.size();
+                } else {
+                    r.error = error;
+                    for (const Step* st : r.steps) report(*st, StepState::failed, error);
+                    result.errors.push_back(error);
+                }
+                // A failed destroy still unblocks its dependencies, as the
+                // sequential order did: each is tried on its own.
+                for (auto& dep : deps[name])
+                    if (blockers[dep] > 0) --blockers[dep];
+                ++finished;
+                --active;
+                cv.notify_all();
+            });
+        }
+        if (launched) continue;
+        if (active == 0 && started.size() < names.size()) {
+            // A cycle in old records: take the next jail in plan order.
+            for (auto& name : names)
+                if (!started.count(name)) {
+                    blockers[name] = 0;
+                    break;
+                }
+            continue;
+        }
+        if (finished < names.size()) cv.wait(lock);
+    }
+    lock.unlock();
+    for (auto& t : workers) t.join();
+}
+
 ApplyResult Applier::run(const Plan& plan, const Desired& desired, const Observed& observed) {
     ApplyResult result;
     std::map<std::string, JailRun> runs;
@@ -266,17 +337,9 @@ ApplyResult Applier::run(const Plan& plan, const Desired& desired, const Observe
         for (const Step* st : r.steps) report(*st, StepState::failed, msg);
     };
 
-    // Destroys first, one at a time.
-    for (auto& name : destroy_order) {
-        auto& r = runs.at(name);
-        try {
-            run_jail(r);
-            result.steps_done += r.steps.size();
-        } catch (const std::exception& e) {
-            fail(r, std::string("jail ") + name + ": " + e.what());
-            result.errors.push_back(r.error);
-        }
-    }
+    // Destroys first: a jail once every jail being destroyed that depends on
+    // it is gone (dependents first), up to options_.parallel at a time.
+    run_destroys(runs, destroy_order, observed, result);
 
     // Then desired jails as a dependency DAG on a small worker pool.
     std::mutex m;

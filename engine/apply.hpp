@@ -16,6 +16,8 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,8 @@ public:
 private:
     struct JailRun;
     void run_jail(JailRun& run);
+    void run_destroys(std::map<std::string, JailRun>& runs, const std::vector<std::string>& names,
+                      const Observed& observed, ApplyResult& result);
     kernel::JailId create_jail(const DesiredJail& d);
     void destroy_jail(const std::string& name, kernel::JailId id, bool supervisor_running);
     void run_setup(JailRun& run, std::size_t from);

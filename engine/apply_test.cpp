@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "diff.hpp"
 #include "observe.hpp"
 #include "test_tempdir.hpp"
@@ -183,6 +185,35 @@ TEST_CASE("prune destroys only this project's removed jails and forgets them") {
     CHECK_FALSE(w.store.load("old"));
     CHECK(w.driver.find("foreign"));
     CHECK(w.sups.log.back() == "stop old");
+}
+
+TEST_CASE("prune destroys dependents before their dependencies, independent jails side by side") {
+    World w;
+    Desired d;
+    d.project = "p";
+    auto api = jail("api", {"a"});
+    api.depends_on = {{"db", "started"}};
+    auto web = jail("web", {"a"});
+    web.depends_on = {{"api", "started"}, {"db", "started"}};
+    d.jails = {jail("db", {"a"}), api, web, jail("x", {"a"}), jail("y", {"a"})};
+    REQUIRE(w.apply(d, {}, 4).ok());
+    w.sups.log.clear();
+    d.jails.clear();
+    auto r = w.apply(d, {true, {}}, 4);
+    REQUIRE(r.ok());
+    CHECK(r.steps_done == 5);
+    auto at = [&](const std::string& entry) {
+        auto it = std::find(w.sups.log.begin(), w.sups.log.end(), entry);
+        REQUIRE(it != w.sups.log.end());
+        return it - w.sups.log.begin();
+    };
+    CHECK(at("stop web") < at("stop api"));
+    CHECK(at("stop api") < at("stop db"));
+    CHECK(at("stop web") < at("stop db"));
+    at("stop x");
+    at("stop y");
+    CHECK(w.driver.list().empty());
+    CHECK(w.store.load_all().empty());
 }
 
 TEST_CASE("a dependency that never becomes healthy fails its dependent with a timeout message") {

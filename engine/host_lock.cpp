@@ -77,7 +77,8 @@ HostLock::HostLock(const fs::path& run_dir, const std::string& command,
               {"start_ticks", process_start_ticks(::getpid()).value_or(0)},
               {"command", command},
               {"since", static_cast<long long>(::time(nullptr))}};
-    sys::write_file_atomic(owner_path_, j.dump() + "\n", 0644);
+    // Run-time state (run_dir is tmpfs on real hosts): no fsync.
+    sys::write_file_atomic(owner_path_, j.dump() + "\n", 0644, sys::Durability::deferred);
 }
 
 HostLock::~HostLock() {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,7 @@ public:
 private:
     void append(const nlohmann::json& record);
     std::filesystem::path path_;
+    std::mutex mutex_;  // begin/done come from the applier's worker threads
     std::uint64_t next_seq_ = 1;
 };
 

@@ -2,9 +2,9 @@
 
 namespace jailmgr::engine {
 
-Observed observe(kernel::Driver& driver, const StateStore& store, Supervisors& supervisors) {
+Observed observe(kernel::Driver& driver, const StateStore& store, Supervisors& supervisors, bool usage) {
     Observed o;
-    for (auto& info : driver.list()) o.jails[info.spec.name].kernel = info;
+    for (auto& info : usage ? driver.list() : driver.list_specs()) o.jails[info.spec.name].kernel = std::move(info);
     for (auto& [name, rec] : store.load_all()) {
         auto& j = o.jails[name];
         // A record naming another kernel jail ID than the one now holding the

@@ -9,6 +9,8 @@
 
 namespace jailmgr::engine {
 
-Observed observe(kernel::Driver& driver, const StateStore& store, Supervisors& supervisors);
+// With `usage` false the kernel side carries only IDs and specs (no cgroup
+// counters, no liveness): all that planning needs, and much cheaper.
+Observed observe(kernel::Driver& driver, const StateStore& store, Supervisors& supervisors, bool usage = true);
 
 }  // namespace jailmgr::engine

@@ -34,7 +34,7 @@ std::vector<AppliedJail> adopt_from_journal(Observed& observed, const std::vecto
 Plan plan(Engine& engine, const Desired& desired, const DiffOptions& options) {
     StateStore store(engine.paths.state_dir);
     Journal journal(engine.paths.state_dir);
-    auto observed = observe(engine.driver, store, engine.supervisors);
+    auto observed = observe(engine.driver, store, engine.supervisors, false);
     adopt_from_journal(observed, journal.unfinished());
     return diff(desired, observed, options);
 }
@@ -65,7 +65,8 @@ void record_last_apply(const Paths& paths, const ApplyOutcome& out, const std::s
               {"desired_hash", hash}};
     try {
         sys::make_dirs(paths.state_dir);
-        sys::write_file_atomic(paths.state_dir / "last-apply.json", j.dump() + "\n");
+        // Informational (status shows it): not worth an fsync.
+        sys::write_file_atomic(paths.state_dir / "last-apply.json", j.dump() + "\n", 0644, sys::Durability::deferred);
     } catch (const std::exception& e) {
         spdlog::warn("could not record the apply outcome: {}", e.what());
     }
@@ -83,7 +84,7 @@ ApplyOutcome execute(Engine& engine, const Desired& desired, const ApplyRequest&
 
     StateStore store(engine.paths.state_dir);
     Journal journal(engine.paths.state_dir);
-    auto observed = observe(engine.driver, store, engine.supervisors);
+    auto observed = observe(engine.driver, store, engine.supervisors, false);
     for (auto& rec : adopt_from_journal(observed, journal.unfinished())) {
         store.save(rec);
         out.repaired.push_back("adopted jail " + rec.name + " (jail " + std::to_string(rec.id) +
@@ -95,6 +96,11 @@ ApplyOutcome execute(Engine& engine, const Desired& desired, const ApplyRequest&
     if (request.on_plan) request.on_plan(out.plan);
     Applier applier(engine.driver, engine.supervisors, store, journal, request.apply);
     out.result = applier.run(out.plan, desired, observed);
+    // Every record written above was written without fsync: one sync here
+    // makes the whole apply durable (a crash before it is repaired from the
+    // journal like any interrupted apply).
+    store.sync();
+    if (out.plan.has_changes()) engine.driver.sync();  // a no-op apply wrote nothing
     if (journal.unfinished().empty()) journal.clear();
     out.seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
     record_last_apply(engine.paths, out, desired_hash(desired));

@@ -79,12 +79,33 @@ std::optional<AppliedJail> StateStore::load(const std::string& jail) const {
 
 void StateStore::save(const AppliedJail& record) {
     sys::make_dirs(dir_, 0755);
-    sys::write_file_atomic(file_for(record.name), to_json(record).dump(2) + "\n", 0644);
+    auto f = file_for(record.name);
+    sys::write_file_atomic(f, to_json(record).dump(2) + "\n", 0644, sys::Durability::deferred);
+    std::lock_guard lock(dirty_mutex_);
+    dirty_.insert(f);
+    dir_dirty_ = true;
 }
 
 void StateStore::remove(const std::string& jail) {
     auto f = file_for(jail);
     if (::unlink(f.c_str()) != 0 && errno != ENOENT) sys::throw_errno("remove " + f.string());
+    std::lock_guard lock(dirty_mutex_);
+    dirty_.erase(f);
+    dir_dirty_ = true;
+}
+
+void StateStore::sync() {
+    std::lock_guard lock(dirty_mutex_);
+    for (auto& f : dirty_) {
+        try {
+            sys::fsync_path(f);
+        } catch (const sys::SysError& e) {
+            if (e.code() != ENOENT) throw;  // removed by someone else meanwhile
+        }
+    }
+    dirty_.clear();
+    if (dir_dirty_) sys::fsync_path(dir_);
+    dir_dirty_ = false;
 }
 
 }  // namespace jailmgr::engine

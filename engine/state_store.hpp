@@ -11,6 +11,8 @@
 
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -49,14 +51,22 @@ public:
 
     std::map<std::string, AppliedJail> load_all() const;
     std::optional<AppliedJail> load(const std::string& jail) const;
+    // Atomic (old or new content after any crash of the process) but not
+    // yet durable: sync() makes every save and remove since the last sync
+    // survive a power loss.  An apply saves each jail's record several times
+    // and syncs once at its end.  Safe to call from several threads.
     void save(const AppliedJail& record);
     void remove(const std::string& jail);
+    void sync();
 
     const std::filesystem::path& dir() const { return dir_; }
 
 private:
     std::filesystem::path file_for(const std::string& jail) const;
     std::filesystem::path dir_;
+    std::mutex dirty_mutex_;
+    std::set<std::filesystem::path> dirty_;  // saved since the last sync
+    bool dir_dirty_ = false;                 // a file created, replaced or removed
 };
 
 }  // namespace jailmgr::engine

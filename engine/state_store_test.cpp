@@ -1,6 +1,7 @@
 #include "state_store.hpp"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include "sys/files.hpp"
 #include "test_tempdir.hpp"
@@ -40,6 +41,22 @@ TEST_CASE("removing a record makes the jail unknown; removing twice is fine") {
     store.remove("db");
     CHECK_FALSE(store.load("db"));
     store.remove("db");
+    CHECK(store.load_all().empty());
+}
+
+TEST_CASE("sync makes saved records durable and tolerates records removed meanwhile") {
+    TempDir d;
+    StateStore store(d.path);
+    AppliedJail a;
+    a.name = "web";
+    a.project = "p";
+    store.save(a);
+    a.name = "db";
+    store.save(a);
+    store.remove("db");
+    ::unlink((store.dir() / "web.json").c_str());  // someone else removed it
+    CHECK_NOTHROW(store.sync());
+    CHECK_NOTHROW(store.sync());  // nothing left to sync
     CHECK(store.load_all().empty());
 }
 

@@ -194,6 +194,10 @@ struct DriverConfig {
     // Distinguishes several jailmgr instances on one host (tests): it names
     // the cgroup directories and BPF pin directory of this instance.
     std::string instance = "default";
+    // false: the driver's persistent writes (the ID counter) skip fsync and
+    // become durable at the next sync() -- for a caller that makes many
+    // changes and syncs once at the end (the engine's apply).
+    bool sync_each_write = true;
 };
 
 class Driver {
@@ -210,6 +214,9 @@ public:
     virtual void destroy(JailId id, bool force = false) = 0;
 
     virtual std::vector<JailInfo> list() = 0;
+    // The same jails with only id, spec and created filled in: no usage,
+    // no liveness (cheap: what planning needs).
+    virtual std::vector<JailInfo> list_specs() { return list(); }
     virtual std::optional<JailInfo> find(JailId id) = 0;
     virtual std::optional<JailInfo> find(std::string_view name) = 0;
 
@@ -220,6 +227,9 @@ public:
 
     // Resolve "name", "uid" or "uid:gid" against the jail's own user database.
     virtual Credentials resolve_user(JailId id, std::string_view user) = 0;
+
+    // Make every write deferred by sync_each_write = false durable.
+    virtual void sync() {}
 };
 
 // "42" -> by ID, anything else -> by name (a numeric name can only be reached

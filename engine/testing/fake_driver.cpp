@@ -36,7 +36,6 @@ public:
         return kernel::Process(pid, pidfd);
     }
     void write_file(const std::filesystem::path& path, std::string_view content, unsigned) override {
-        std::lock_guard lock(driver_.mu);
         auto name = driver_.jails.at(id_).spec.name;
         driver_.files[name + ":" + path.string()] = std::string(content);
     }
@@ -50,7 +49,7 @@ private:
 }  // namespace
 
 kernel::JailId FakeDriver::create(const kernel::JailSpec& spec) {
-    std::lock_guard lock(mu);
+    std::lock_guard guard(mutex);
     log.push_back("create " + spec.name);
     if (fail_create.count(spec.name)) throw DriverError(Errc::invalid, "jail " + spec.name + ": injected failure");
     for (auto& [id, j] : jails)
@@ -63,39 +62,39 @@ kernel::JailId FakeDriver::create(const kernel::JailSpec& spec) {
 }
 
 void FakeDriver::destroy(kernel::JailId id, bool) {
-    std::lock_guard lock(mu);
+    std::lock_guard guard(mutex);
     log.push_back("destroy " + (jails.count(id) ? jails[id].spec.name : std::to_string(id)));
     if (!jails.erase(id)) throw DriverError(Errc::not_found, "no jail " + std::to_string(id));
 }
 
 std::vector<kernel::JailInfo> FakeDriver::list() {
-    std::lock_guard lock(mu);
+    std::lock_guard guard(mutex);
     std::vector<kernel::JailInfo> out;
     for (auto& [id, j] : jails) out.push_back(j);
     return out;
 }
 
 std::optional<kernel::JailInfo> FakeDriver::find(kernel::JailId id) {
-    std::lock_guard lock(mu);
+    std::lock_guard guard(mutex);
     if (auto it = jails.find(id); it != jails.end()) return it->second;
     return std::nullopt;
 }
 
 std::optional<kernel::JailInfo> FakeDriver::find(std::string_view name) {
-    std::lock_guard lock(mu);
+    std::lock_guard guard(mutex);
     for (auto& [id, j] : jails)
         if (j.spec.name == name) return j;
     return std::nullopt;
 }
 
 void FakeDriver::update_limits(kernel::JailId id, const kernel::Limits& limits) {
-    std::lock_guard lock(mu);
+    std::lock_guard guard(mutex);
     log.push_back("update " + jails.at(id).spec.name);
     jails.at(id).spec.limits = limits;
 }
 
 std::unique_ptr<kernel::Session> FakeDriver::attach(kernel::JailId id, kernel::Attach) {
-    std::lock_guard lock(mu);
+    std::lock_guard guard(mutex);
     if (!jails.count(id)) throw DriverError(Errc::not_found, "no jail " + std::to_string(id));
     return std::make_unique<FakeSession>(*this, id);
 }

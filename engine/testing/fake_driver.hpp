@@ -12,17 +12,14 @@
 
 namespace jailmgr::engine::testing {
 
-// Apply's workers call the driver from several threads, as they do the real
-// drivers: every method holds `mu` (recursive: a session's write_file runs
-// under it too).  Tests read the public fields only between applies.
 class FakeDriver : public kernel::Driver {
 public:
-    std::recursive_mutex mu;
     std::map<kernel::JailId, kernel::JailInfo> jails;
     kernel::JailId next_id = 1;
     std::set<std::string> fail_create;                          // names whose create fails
     std::map<std::string, std::string> files;                   // "jail:path" -> content
     std::vector<std::string> log;                               // "create web", "destroy 3", ...
+    std::recursive_mutex mutex;  // the applier calls from its worker threads
 
     kernel::Capabilities capabilities() const override { return {"fake", true, true, true, true}; }
     kernel::JailId create(const kernel::JailSpec& spec) override;

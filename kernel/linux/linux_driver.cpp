@@ -56,7 +56,7 @@ std::string procs_phrase(std::uint64_t n) {
 LinuxDriver::LinuxDriver(const DriverConfig& config)
     : config_(config),
       registry_(config.run_dir),
-      ids_(config.state_dir),
+      ids_(config.state_dir, config.sync_each_write),
       cgfs_(std::make_shared<CgroupFs>()),
       reserved_() {}
 
@@ -168,7 +168,7 @@ void LinuxDriver::destroy(JailId id, bool force) {
     spdlog::info("{} destroyed", who);
 }
 
-JailInfo LinuxDriver::info_of(const JailRecord& rec) {
+JailInfo LinuxDriver::info_of(const JailRecord& rec, const std::optional<PortHook>& hook) {
     JailInfo info;
     info.id = rec.id;
     info.spec = rec.spec;
@@ -183,26 +183,43 @@ JailInfo LinuxDriver::info_of(const JailRecord& rec) {
     info.running = open_init(registry_, rec).has_value();
     // Seccomp denials are not counted on Linux (see seccomp_filter.hpp): only
     // the bind hook counts, per jail.
-    if (auto hook = PortHook::open(config_.instance))
-        info.denied_network = hook->denied(rec.cgroup_id);
+    if (hook) info.denied_network = hook->denied(rec.cgroup_id);
     return info;
 }
 
 std::vector<JailInfo> LinuxDriver::list() {
     std::vector<JailInfo> out;
-    for (const auto& rec : registry_.load_all()) out.push_back(info_of(rec));
+    auto records = registry_.load_all();
+    std::optional<PortHook> hook;
+    if (!records.empty()) hook = PortHook::open(config_.instance);  // once, not per jail
+    for (const auto& rec : records) out.push_back(info_of(rec, hook));
     return out;
 }
+
+std::vector<JailInfo> LinuxDriver::list_specs() {
+    std::vector<JailInfo> out;
+    for (auto& rec : registry_.load_all()) {
+        JailInfo info;
+        info.id = rec.id;
+        info.spec = std::move(rec.spec);
+        info.created = rec.created;
+        info.age_seconds = std::chrono::duration<double>(std::chrono::system_clock::now() - rec.created).count();
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+void LinuxDriver::sync() { ids_.sync(); }
 
 std::optional<JailInfo> LinuxDriver::find(JailId id) {
     auto rec = registry_.load(id);
     if (!rec) return std::nullopt;
-    return info_of(*rec);
+    return info_of(*rec, PortHook::open(config_.instance));
 }
 
 std::optional<JailInfo> LinuxDriver::find(std::string_view name) {
     for (const auto& rec : registry_.load_all())
-        if (rec.spec.name == name) return info_of(rec);
+        if (rec.spec.name == name) return info_of(rec, PortHook::open(config_.instance));
     return std::nullopt;
 }
 

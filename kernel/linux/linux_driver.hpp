@@ -21,6 +21,8 @@
 
 namespace jailmgr::kernel::lnx {
 
+class PortHook;
+
 class LinuxDriver : public Driver {
 public:
     explicit LinuxDriver(const DriverConfig& config);
@@ -29,6 +31,8 @@ public:
     JailId create(const JailSpec& spec) override;
     void destroy(JailId id, bool force = false) override;
     std::vector<JailInfo> list() override;
+    std::vector<JailInfo> list_specs() override;
+    void sync() override;
     std::optional<JailInfo> find(JailId id) override;
     std::optional<JailInfo> find(std::string_view name) override;
     void update_limits(JailId id, const Limits& limits) override;
@@ -38,7 +42,7 @@ public:
 private:
     const CgroupLayout& layout();
     JailRecord load_or_throw(JailId id) const;
-    JailInfo info_of(const JailRecord& rec);
+    JailInfo info_of(const JailRecord& rec, const std::optional<PortHook>& hook);
     struct PortHolder holder_of(const JailRecord& rec) const;
 
     DriverConfig config_;

@@ -1,6 +1,7 @@
 #include "registry.hpp"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -133,24 +134,60 @@ std::optional<JailRecord> Registry::load(JailId id) const {
 }
 
 std::vector<JailRecord> Registry::load_all() const {
-    std::vector<JailId> ids;
+    std::vector<std::pair<JailId, ino_t>> ids;
     if (DIR* d = ::opendir(jails_dir_.c_str())) {
         while (struct dirent* e = ::readdir(d))
-            if (auto id = id_from_name(e->d_name, ".json")) ids.push_back(*id);
+            if (auto id = id_from_name(e->d_name, ".json")) ids.emplace_back(*id, e->d_ino);
         ::closedir(d);
     } else if (errno != ENOENT) {
         sys::throw_errno("open registry " + jails_dir_.string());
     }
     std::sort(ids.begin(), ids.end());
     std::vector<JailRecord> out;
-    for (JailId id : ids)
-        if (auto r = load(id)) out.push_back(std::move(*r));  // removed meanwhile: skip
+    std::lock_guard guard(cache_->mutex);
+    std::map<JailId, Cached> seen;
+    for (auto [id, ino] : ids) {
+        if (auto it = cache_->entries.find(id); it != cache_->entries.end() && it->second.ino == ino) {
+            out.push_back(it->second.record);
+            seen.emplace(id, std::move(it->second));
+            continue;
+        }
+        auto path = record_path(id);
+        sys::unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
+            if (errno == ENOENT) continue;  // removed meanwhile: skip
+            sys::throw_errno("open " + path.string());
+        }
+        struct stat st {};
+        if (::fstat(fd.get(), &st) != 0) sys::throw_errno("stat " + path.string());
+        std::string text;
+        char buf[4096];
+        for (;;) {
+            ssize_t n = ::read(fd.get(), buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) sys::throw_errno("read " + path.string());
+            if (n == 0) break;
+            text.append(buf, static_cast<std::size_t>(n));
+        }
+        JailRecord r;
+        try {
+            r = record_from_json(text);
+        } catch (const std::exception& e) {
+            throw DriverError(Errc::system, "registry " + path.string() + " is corrupt: " + e.what() +
+                                                " (inspect it, remove its cgroups, then delete it)");
+        }
+        out.push_back(r);
+        seen.emplace(id, Cached{st.st_ino, std::move(r)});
+    }
+    cache_->entries = std::move(seen);
     return out;
 }
 
 void Registry::store(const JailRecord& r) const {
     sys::make_dirs(jails_dir_, 0700);
-    sys::write_file_atomic(record_path(r.id), to_json(r), 0600);
+    // Not durable: run_dir does not survive a reboot, and neither do the
+    // kernel objects a record describes.
+    sys::write_file_atomic(record_path(r.id), to_json(r), 0600, sys::Durability::deferred);
 }
 
 void Registry::remove(JailId id) const {
@@ -199,7 +236,8 @@ void Registry::remove_init(JailId id) const {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) sys::throw_errno("remove " + path.string());
 }
 
-IdCounter::IdCounter(fs::path state_dir) : file_(std::move(state_dir) / "next-jail-id") {}
+IdCounter::IdCounter(fs::path state_dir, bool sync_each_write)
+    : file_(std::move(state_dir) / "next-jail-id"), sync_each_write_(sync_each_write) {}
 
 std::uint64_t IdCounter::next() const {
     auto text = sys::read_file_if_exists(file_);
@@ -216,7 +254,14 @@ std::uint64_t IdCounter::next() const {
 
 void IdCounter::store(std::uint64_t next) const {
     sys::make_dirs(file_.parent_path(), 0700);
-    sys::write_file_atomic(file_, std::to_string(next) + "\n", 0600);
+    sys::write_file_atomic(file_, std::to_string(next) + "\n", 0600,
+                           sync_each_write_ ? sys::Durability::synced : sys::Durability::deferred);
+}
+
+void IdCounter::sync() const {
+    if (sync_each_write_ || !fs::exists(file_)) return;
+    sys::fsync_path(file_);
+    sys::fsync_path(file_.parent_path());
 }
 
 }  // namespace jailmgr::kernel::lnx

@@ -14,6 +14,9 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +67,19 @@ public:
 private:
     std::filesystem::path run_dir_;
     std::filesystem::path jails_dir_;
+    // Records parsed before, by ID, with the inode they were read from.  A
+    // record is only ever replaced by rename, which gives it a new inode, so
+    // an entry whose inode readdir still reports is current: load_all parses
+    // only what changed (creating N jails would otherwise parse N^2/2).
+    struct Cached {
+        ino_t ino;
+        JailRecord record;
+    };
+    struct Cache {
+        std::mutex mutex;
+        std::map<JailId, Cached> entries;
+    };
+    std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();  // copies share it
 };
 
 // <state_dir>/next-jail-id: the next ID to hand out, persisted so that IDs
@@ -71,11 +87,13 @@ private:
 // registry lock.
 class IdCounter {
 public:
-    explicit IdCounter(std::filesystem::path state_dir);
+    explicit IdCounter(std::filesystem::path state_dir, bool sync_each_write = true);
     std::uint64_t next() const;          // 1 when the file does not exist yet
     void store(std::uint64_t next) const;  // > JAIL_ID_MAX means exhausted
+    void sync() const;                     // fsync what store() deferred
 private:
     std::filesystem::path file_;
+    bool sync_each_write_;
 };
 
 }  // namespace jailmgr::kernel::lnx

@@ -69,6 +69,28 @@ TEST_CASE("the registry lists records in ID order and forgets removed ones") {
     CHECK(reg.load_all().size() == 1);
 }
 
+TEST_CASE("load_all sees a record replaced, added or removed since its last call") {
+    TempDir d;
+    Registry reg(d.path);
+    reg.store(sample(1, "a"));
+    REQUIRE(reg.load_all().size() == 1);
+    auto changed = sample(1, "a");
+    changed.spec.ports = {8080};
+    reg.store(changed);
+    reg.store(sample(2, "b"));
+    auto all = reg.load_all();
+    REQUIRE(all.size() == 2);
+    CHECK(all[0].spec.ports == std::vector<std::uint16_t>{8080});
+    CHECK(all[1].spec.name == "b");
+    // Another process's Registry (no shared cache) sees the same.
+    Registry other(d.path);
+    reg.remove(1);
+    auto rest = other.load_all();
+    REQUIRE(rest.size() == 1);
+    CHECK(rest[0].spec.name == "b");
+    CHECK(reg.load_all().size() == 1);
+}
+
 TEST_CASE("a corrupt record is reported with its path and what to do") {
     TempDir d;
     Registry reg(d.path);

@@ -59,6 +59,11 @@ std::string read_file(const fs::path& path) {
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content, unsigned mode) {
+    write_file_atomic(path, content, mode, Durability::synced);
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content, unsigned mode, Durability durability) {
+    const bool sync = durability == Durability::synced;
     fs::path tmp = path;
     tmp += ".tmp." + std::to_string(::getpid());
     {
@@ -67,7 +72,7 @@ void write_file_atomic(const fs::path& path, std::string_view content, unsigned 
         try {
             write_all(fd.get(), content, tmp);
             if (::fchmod(fd.get(), mode) != 0) throw_errno("chmod " + tmp.string());
-            if (::fsync(fd.get()) != 0) throw_errno("fsync " + tmp.string());
+            if (sync && ::fsync(fd.get()) != 0) throw_errno("fsync " + tmp.string());
         } catch (...) {
             ::unlink(tmp.c_str());
             throw;
@@ -78,9 +83,16 @@ void write_file_atomic(const fs::path& path, std::string_view content, unsigned 
         ::unlink(tmp.c_str());
         throw_errno("rename " + tmp.string() + " to " + path.string(), err);
     }
+    if (!sync) return;
     fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
     unique_fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dfd) ::fsync(dfd.get());  // best effort: the rename itself already happened
+}
+
+void fsync_path(const fs::path& path) {
+    unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("open " + path.string());
+    if (::fsync(fd.get()) != 0) throw_errno("fsync " + path.string());
 }
 
 void write_file(const fs::path& path, std::string_view content) {

@@ -23,6 +23,19 @@ std::optional<std::string> read_file_if_exists(const std::filesystem::path& path
 void write_file_atomic(const std::filesystem::path& path, std::string_view content,
                        unsigned mode = 0644);
 
+// How far write_file_atomic goes before returning.
+enum class Durability {
+    synced,    // fsync the file and its directory: survives a power loss
+    deferred,  // no fsync: still old-or-new after a crash of the process, but
+               // a power loss may undo it until someone syncs the file (for
+               // run-time state, or a caller that fsyncs once when a batch ends)
+};
+void write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode,
+                       Durability durability);
+
+// fsync `path` (a file or directory); throws SysError naming it.
+void fsync_path(const std::filesystem::path& path);
+
 // Write to an existing file (sysfs, cgroupfs, procfs) in one write(2).
 void write_file(const std::filesystem::path& path, std::string_view content);
 
