@@ -16,12 +16,13 @@ case $build in /*) ;; *) build=$here/$build ;; esac
 
 # Build tools, libraries (Debian packages only, no downloads at build time),
 # and what the tests run: busybox for minimal jail roots, clang's libFuzzer
-# runtime for the fuzz targets, curl and iproute2 for the end-to-end checks.
+# runtime for the fuzz targets, curl and iproute2 for the end-to-end checks,
+# mandoc and zsh for the man page and completion checks.
 packages="g++ meson ninja-build pkg-config
   libcli11-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libseccomp-dev libcap-dev
   libyaml-dev nettle-dev python3-jsonschema
-  clang libclang-rt-14-dev busybox-static curl iproute2 procps"
+  clang libclang-rt-14-dev busybox-static curl iproute2 procps mandoc zsh"
 
 missing=
 for p in $packages; do
