@@ -201,6 +201,30 @@ def check_all(root, jailmgr_flags, jailctl_flags, docs):
     return failures
 
 
+def self_test(root, jm, jc, docs):
+    """Copies of the man pages with --dry-run and stop_grace_period removed
+    must produce exactly those two findings."""
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in ("jailmgr.8", "jailctl.8", "jails.yaml.5"):
+            shutil.copy(os.path.join(docs, n), tmp)
+        man = os.path.join(tmp, "jailmgr.8")
+        with open(man) as f:
+            text = f.read()
+        with open(man, "w") as f:
+            f.write(re.sub(r"(?m)^(\.(?:It|Op) Fl) -dry-run$", r"\1 -dry-rum", text))
+        key_man = os.path.join(tmp, "jails.yaml.5")
+        with open(key_man) as f:
+            text = f.read()
+        with open(key_man, "w") as f:
+            f.write(re.sub(r"(?m)^\.It Ic stop_grace_period$", ".It Ic stop_grace", text))
+        got = check_all(root, jm, jc, tmp)
+        want = ["jailmgr apply: flag --dry-run is not documented in %s" % man,
+                "manifest key 'stop_grace_period' is not documented in %s (name it with .Ic)" % key_man]
+        if sorted(got) != sorted(want):
+            return ["self-test: an undocumented flag and key gave %r, expected %r" % (got, want)]
+    return []
+
+
 def main():
     jailmgr, jailctl, root = sys.argv[1:4]
     docs = os.path.join(root, "docs")
@@ -214,7 +238,8 @@ def main():
             if flag not in flags.get(sub, set()):
                 failures.append("%s %s --help: %s not found; the help parser is out of date" % (name, sub, flag))
     count += 1
-    failures += check_all(root, jm, jc, docs)
+    real = check_all(root, jm, jc, docs)
+    failures += real
     count += 1
     check_mandoc([os.path.join(docs, n) for n in ("jailmgr.8", "jailctl.8", "jails.yaml.5", "secmodel_jail.4")],
                  failures)
@@ -232,26 +257,11 @@ def main():
             if p.returncode != 0:
                 failures.append("%s -n %s: %s" % (shell, n, p.stdout.decode()))
 
-    # The checks must catch an omission: remove one flag and one key from copies.
-    with tempfile.TemporaryDirectory() as tmp:
-        for n in ("jailmgr.8", "jailctl.8", "jails.yaml.5"):
-            shutil.copy(os.path.join(docs, n), tmp)
-        man = os.path.join(tmp, "jailmgr.8")
-        with open(man) as f:
-            text = f.read()
-        with open(man, "w") as f:
-            f.write(re.sub(r"(?m)^(\.(?:It|Op) Fl) -dry-run$", r"\1 -dry-rum", text))
-        key_man = os.path.join(tmp, "jails.yaml.5")
-        with open(key_man) as f:
-            text = f.read()
-        with open(key_man, "w") as f:
-            f.write(re.sub(r"(?m)^\.It Ic stop_grace_period$", ".It Ic stop_grace", text))
-        got = check_all(root, jm, jc, tmp)
-        want = ["jailmgr apply: flag --dry-run is not documented in %s" % man,
-                "manifest key 'stop_grace_period' is not documented in %s (name it with .Ic)" % key_man]
-        count += 1
-        if sorted(got) != sorted(want):
-            failures.append("self-test: an undocumented flag and key gave %r, expected %r" % (got, want))
+    # The checks must catch an omission (tried once the real documents pass,
+    # so that the expected findings are exact).
+    count += 1
+    if not real:
+        failures += self_test(root, jm, jc, docs)
 
     for f in failures:
         print(f)

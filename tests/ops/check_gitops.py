@@ -7,8 +7,8 @@
 - `plan --host web1` and `plan --host db1` each plan exactly the jails
   placed on that host (plus the ones placed everywhere), and
   --detailed-exitcode says changes are pending (a fresh --root-dir);
-- a copy where `admin` is also placed on web1 fails lint with a port
-  conflict on web1, reported once per format;
+- a copy where `admin` is also placed on web1 fails lint with exactly one
+  port conflict (JM130) at admin's port, in json and github formats;
 - the CI workflow runs lint --format github and plan --detailed-exitcode.
 """
 import json
@@ -86,9 +86,12 @@ with tempfile.TemporaryDirectory() as tmp:
     except (ValueError, KeyError) as e:
         findings = []
         check("lint --format json parses", False, repr(e))
-    msgs = [f["message"] for f in findings]
-    check("a per-host port conflict fails lint", p.returncode == 1 and len(findings) == 1 and
-          "8080" in msgs[0] and "web1" in msgs[0] and "www" in msgs[0] and "admin" in msgs[0], repr(msgs))
+    got = [(f["rule"], os.path.basename(f["file"]), f["line"], f["message"]) for f in findings]
+    want = [("JM130", "20-db1.yaml", 19,
+             "jail 'admin': port 8080 is already reserved by jail 'www' (%s:7:13); give each jail its own port, "
+             "or place the jails on different hosts" % os.path.join(bad, "10-web1.yaml"))]
+    check("a per-host port conflict fails lint, at admin's port", p.returncode == 1 and got == want,
+          "exit %d: %r" % (p.returncode, got))
     p = run("lint", "--format", "github", "-f", bad)
     out = p.stdout.decode()
     check("the conflict is one github error annotation", p.returncode == 1 and out.count("::error") == 1 and
