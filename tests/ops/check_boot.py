@@ -13,10 +13,12 @@ manifest directory at boot and take it down at shutdown, and jails with
 3. The unit's own ExecStart and ExecStop command lines, run with the real
    jailmgr on a manifest directory (and a private --root-dir): a jail with
    autostart true runs its service, one with autostart false exists with no
-   supervisor; a second boot changes nothing; stop removes both.
+   supervisor (status JSON matches docs/status.schema.json); a second boot
+   changes nothing; stop removes both.
 """
 import json
 import os
+import jsonschema
 import re
 import shlex
 import subprocess
@@ -101,10 +103,19 @@ def run(argv):
                           env=dict(os.environ, NO_COLOR="1"))
 
 
-def status(root_dir):
+with open(os.path.join(root, "docs", "status.schema.json")) as f:
+    status_schema = jsonschema.Draft202012Validator(json.load(f))
+
+
+def status(root_dir, validate=False):
     p = run([jailmgr, "--root-dir", root_dir, "status", "--output", "json"])
     try:
-        return {j["name"]: j for j in json.loads(p.stdout)["jails"]}
+        doc = json.loads(p.stdout)
+        if validate:
+            errors = sorted(status_schema.iter_errors(doc), key=str)
+            check("status --output json (a running and a stopped jail) matches docs/status.schema.json",
+                  not errors, errors[0].message if errors else "")
+        return {j["name"]: j for j in doc["jails"]}
     except (ValueError, KeyError):
         return {"<unreadable>": p.stdout.decode() + p.stderr.decode()}
 
@@ -140,6 +151,7 @@ with tempfile.TemporaryDirectory() as tmp:
             if svcs and svcs[0].get("state") == "running":
                 break
             time.sleep(0.2)
+        st = status(root_dir, validate=True)
         up, held = st.get("bootup", {}), st.get("bootheld", {})
         check("boot: the autostart jail runs its service",
               up.get("state") == "running" and [s["state"] for s in up.get("services", [])] == ["running"], repr(up))

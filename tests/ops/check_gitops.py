@@ -5,7 +5,8 @@
 
 - the whole example lints clean, in text and in --format github;
 - `plan --host web1` and `plan --host db1` each plan exactly the jails
-  placed on that host (plus the ones placed everywhere), and
+  placed on that host (plus the ones placed everywhere), their JSON
+  matches docs/plan.schema.json, and
   --detailed-exitcode says changes are pending (a fresh --root-dir);
 - a copy where `admin` is also placed on web1 fails lint with exactly one
   port conflict (JM130) at admin's port, in json and github formats;
@@ -13,6 +14,7 @@
 """
 import json
 import os
+import jsonschema
 import re
 import shutil
 import subprocess
@@ -23,6 +25,8 @@ jailmgr, root = os.path.abspath(sys.argv[1]), sys.argv[2]
 example = os.path.join(root, "examples", "gitops")
 jails_dir = os.path.join(example, "jails")
 failures, count = [], 0
+with open(os.path.join(root, "docs", "plan.schema.json")) as f:
+    plan_schema = jsonschema.Draft202012Validator(json.load(f))
 
 
 def run(*args):
@@ -52,6 +56,9 @@ with tempfile.TemporaryDirectory() as tmp:
         except (ValueError, KeyError) as e:
             check("plan --host %s prints a JSON plan" % host, False, "%r: %s" % (e, p.stderr.decode()))
             continue
+        errors = sorted(plan_schema.iter_errors(plan), key=str)
+        check("plan --host %s --output json matches docs/plan.schema.json" % host, not errors,
+              errors[0].message if errors else "")
         check("plan --host %s creates exactly its jails" % host, p.returncode == 0 and created == want and
               planned == want, "exit %d, created %s, planned %s" % (p.returncode, sorted(created), sorted(planned)))
         # admin has autostart: false: created, but nothing started.
