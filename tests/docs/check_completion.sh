@@ -1,7 +1,8 @@
 #!/bin/bash
 # check_completion.sh JAILMGR SOURCE_ROOT -- the bash completion of jailmgr
 # and jailctl, driven the way bash drives it (COMP_WORDS, COMP_CWORD), with a
-# fake jailmgr whose `status --output json` is fixed, and with the real one.
+# fake jailmgr whose `status --output json` is fixed, and with the real one;
+# then the zsh completions' jail and service name helpers.
 set -u
 jailmgr=$1 root=$2
 script=$root/dist/completions/jailmgr.bash
@@ -89,6 +90,34 @@ expect "jailctl create -l" "high low medium" _jailctl "$C" create -l ""
 expect "jailctl create flags" "--address-space" _jailctl "$C" create --addr
 expect "jailctl destroy takes jail names" "db web" _jailctl "$C" --root-dir /srv/x destroy -f ""
 expect "jailctl supervise --restart" "always no on-failure" _jailctl "$C" supervise --restart ""
+
+# zsh: the name helpers of _jailmgr and _jailctl (completion machinery
+# stubbed; _describe prints what it would offer).
+zsh_names() {
+    zsh -c '
+        _arguments() { :; }; compdef() { :; }
+        _describe() { print -l -- ${(P)4}; }
+        source <(sed "\$d" "$1")
+        words=("$2" --root-dir /srv/x "$3" "")
+        $4
+    ' zsh "$@" 2>"$tmp/stderr" | sort | tr "\n" " " | sed "s/ $//"
+}
+expect_zsh() {
+    local name=$1 want=$2 got
+    shift 2
+    got=$(zsh_names "$@")
+    if [ "$got" = "$want" ] && [ ! -s "$tmp/stderr" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL zsh $name: got '$got', expected '$want'; stderr: $(cat "$tmp/stderr")"
+    fi
+}
+comp=$root/dist/completions
+expect_zsh "_jailmgr jail names" "db web" "$comp/_jailmgr" "$J" down _jailmgr_jails
+expect_zsh "_jailmgr jail and service names" "db db/server web web/cron web/httpd" "$comp/_jailmgr" "$J" logs \
+    _jailmgr_services
+expect_zsh "_jailctl jail names" "db web" "$comp/_jailctl" "$C" destroy _jailctl_jails
 
 # The real jailmgr on an empty instance: no jails, nothing printed, fast.
 start=$(date +%s%N)
