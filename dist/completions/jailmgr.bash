@@ -54,7 +54,7 @@ _jailmgr_names() {
 
 # Options that take a value (-f is one except for `logs` and `destroy`).
 _jailmgr_value_opts=" -f --file --host --format --output -o --target --parallel --lock-timeout --ready-timeout
- --listen --user --env --workdir -n --lines --name -l --level -r --reserve --memory --cpus --pids -N --nofile -A
+ --listen --collect-timeout --user --env --workdir -n --lines --name -l --level -r --reserve --memory --cpus --pids -N --nofile -A
  --address-space -C --core --mount --deny --hostname -u -e --restart --backoff --backoff-max --start-limit "
 
 # Sets _jm_cmd (the subcommand), _jm_globals (--root-dir/--log-level words
@@ -114,7 +114,7 @@ _jailmgr() {
     logs) flags="-f --follow -n --lines" ;;
     exec) flags="--user --env --workdir" ;;
     metrics) flags="$manifest -o --output" ;;
-    exporter) flags="--listen --allow-remote $manifest" ;;
+    exporter) flags="--listen --allow-remote --collect-timeout $manifest" ;;
     *) flags="--version" ;;
     esac
 
@@ -140,7 +140,7 @@ _jailmgr() {
         ;;
     --host) COMPREPLY=($(compgen -A hostname -- "$cur")); return 0 ;;
     --workdir) return 0 ;;
-    -n | --lines | --user | --env | --parallel | --lock-timeout | --ready-timeout | --listen) return 0 ;;
+    -n | --lines | --user | --env | --parallel | --lock-timeout | --ready-timeout | --listen | --collect-timeout) return 0 ;;
     esac
 
     if [[ $cur == -* ]]; then
