@@ -27,7 +27,9 @@ void setup_logging(const Globals& g) {
 }
 
 std::string version_line(const std::string& program) {
-    return program + " " + JAILMGR_VERSION + " (" + JAILMGR_BUILD_TYPE + ", " + JAILMGR_COMPILER + ")";
+    std::string git = JAILMGR_GIT_DESCRIBE;
+    return program + " " + JAILMGR_VERSION + "\nbuild: " + JAILMGR_BUILD_TYPE + ", " + JAILMGR_COMPILER +
+           ", git " + (git.empty() ? "unknown" : git) + ", driver " + JAILMGR_DRIVER;
 }
 
 int run_main(CLI::App& app, std::vector<Command>& commands, int argc, char** argv, const Globals& g,

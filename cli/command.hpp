@@ -38,7 +38,8 @@ void setup_logging(const Globals& g);
 int run_main(CLI::App& app, std::vector<Command>& commands, int argc, char** argv,
              const Globals& g, int usage_exit);
 
-// "jailmgr 0.1.0 (release, gcc 12.2.0)"
+// "jailmgr 0.1.0\nbuild: release, gcc 12.2.0, git v0.1.0-3-gabc1234, driver linux"
+// (git is the `git describe` of the source tree at configure time, or "unknown").
 std::string version_line(const std::string& program);
 
 }  // namespace jailmgr::cli

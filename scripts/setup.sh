@@ -19,13 +19,14 @@ case $build in /*) ;; *) build=$here/$build ;; esac
 # runtime for the fuzz targets, curl and iproute2 for the end-to-end checks;
 # prometheus (its promtool checks our exposition, its server scrapes the
 # exporter end to end), python3-prometheus-client (its exposition parser) and
-# prometheus-node-exporter (the telemetry benchmark's peer).
+# prometheus-node-exporter (the telemetry benchmark's peer);
+# mandoc and zsh for the man page and completion checks.
 packages="g++ meson ninja-build pkg-config
   libcli11-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev
   doctest-dev libseccomp-dev libcap-dev
-  libyaml-dev nettle-dev python3-jsonschema
+  libyaml-dev nettle-dev python3-jsonschema libcurl4-openssl-dev
   clang libclang-rt-14-dev busybox-static curl iproute2 procps
-  prometheus python3-prometheus-client prometheus-node-exporter"
+  prometheus python3-prometheus-client prometheus-node-exporter mandoc zsh"
 
 missing=
 for p in $packages; do
