@@ -63,6 +63,8 @@ fi
 
 if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" "$here" "$@" >/dev/null
+elif [ $# -gt 0 ]; then
+    meson configure "$build" "$@" >/dev/null   # options changed since the first setup
 fi
 ninja -C "$build" >/dev/null
 echo "setup: built $build"
