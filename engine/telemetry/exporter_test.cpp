@@ -25,6 +25,7 @@ std::string http_get(const std::string& url, long* status) {
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, append);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");  // loopback, even where http_proxy is set
     CURLcode rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     curl_easy_cleanup(c);
