@@ -59,7 +59,9 @@ _jailmgr_value_opts=" -f --file --host --format --output -o --target --parallel 
 
 # Sets _jm_cmd (the subcommand), _jm_globals (--root-dir/--log-level words
 # to pass on), _jm_dashdash (a bare -- after the subcommand) and _jm_npos
-# (operands after the subcommand, such as exec's jail).
+# (operands after the subcommand, such as exec's jail), and clears
+# COMPREPLY.  Returns 1 when the word is part of a command to run (after
+# "--", or past exec's or supervise's jail): then bash completes it as usual.
 _jailmgr_scan() {
     local i w
     _jm_cmd= _jm_globals=() _jm_dashdash= _jm_npos=0
@@ -77,6 +79,12 @@ _jailmgr_scan() {
         *) if [[ -z $_jm_cmd ]]; then _jm_cmd=$w; else ((_jm_npos++)); fi ;;
         esac
     done
+    COMPREPLY=()
+    if [[ -n $_jm_dashdash ]] || { [[ $_jm_cmd == exec || $_jm_cmd == supervise ]] && ((_jm_npos > 0)); }; then
+        compopt -o default 2>/dev/null
+        return 1
+    fi
+    return 0
 }
 
 _jailmgr_files() {
@@ -93,12 +101,7 @@ _jailmgr() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local prog=${COMP_WORDS[0]}
     local _jm_cmd _jm_globals _jm_dashdash _jm_npos
-    _jailmgr_scan
-    COMPREPLY=()
-    if [[ -n $_jm_dashdash ]] || { [[ $_jm_cmd == exec || $_jm_cmd == supervise ]] && ((_jm_npos > 0)); }; then
-        compopt -o default 2>/dev/null
-        return 0
-    fi
+    _jailmgr_scan || return 0
 
     local globals="--root-dir --log-level -h --help"
     local manifest="-f --file --host"
@@ -165,12 +168,7 @@ _jailctl() {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
     local prog=${COMP_WORDS[0]}
     local _jm_cmd _jm_globals _jm_dashdash _jm_npos
-    _jailmgr_scan
-    COMPREPLY=()
-    if [[ -n $_jm_dashdash ]] || { [[ $_jm_cmd == exec || $_jm_cmd == supervise ]] && ((_jm_npos > 0)); }; then
-        compopt -o default 2>/dev/null
-        return 0
-    fi
+    _jailmgr_scan || return 0
 
     local globals="--root-dir --log-level -h --help"
     local flags
